@@ -1,0 +1,30 @@
+"""Reference data shipped with the project and editable by the hub (data/reference/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hub.settings import ROOT
+
+DEFAULT_DIR = ROOT / "data" / "reference"
+
+
+@dataclass(frozen=True)
+class Reference:
+    localities: pd.DataFrame  # code, name, partnership, population_0_17
+    events: pd.DataFrame  # date, label, kind, description, illustrative
+
+    def locality_name(self, code: str) -> str:
+        names = dict(zip(self.localities["code"], self.localities["name"]))
+        return names.get(code, code)
+
+
+def load_reference(folder: Path | None = None) -> Reference:
+    folder = Path(folder or DEFAULT_DIR)
+    localities = pd.read_csv(folder / "localities.csv", dtype={"population_0_17": "int64"})
+    events = pd.read_csv(folder / "events.csv", parse_dates=["date"])
+    events["illustrative"] = events["illustrative"].astype(bool)
+    return Reference(localities, events.sort_values("date", ignore_index=True))

@@ -39,9 +39,12 @@ class Database:
     """An opened, validated extract. `query(name, **params)` runs queries/<name>.sql."""
 
     def __init__(self, info: ExtractInfo, reference: Reference,
-                 con: duckdb.DuckDBPyConnection):
+                 con: duckdb.DuckDBPyConnection, repeat_threshold: int = 3,
+                 repeat_window_days: int = 90):
         self.info = info
         self.reference = reference
+        self.repeat_threshold = repeat_threshold  # kpis.md "Trigger": local practice, a setting
+        self.repeat_window_days = repeat_window_days
         self._con = con
 
     def query(self, name: str, **params) -> pd.DataFrame:
@@ -60,8 +63,8 @@ class Database:
         self._con.close()
 
 
-def open_database(path: Path, reference_dir: Path | None = None,
-                  validate: bool = True) -> Database:
+def open_database(path: Path, reference_dir: Path | None = None, *, validate: bool = True,
+                  repeat_threshold: int = 3, repeat_window_days: int = 90) -> Database:
     """Validate the extract at `path` and load it; ExtractError with the report if refused."""
     path = Path(path)
     if validate:
@@ -84,4 +87,4 @@ def open_database(path: Path, reference_dir: Path | None = None,
     con.execute("CREATE TABLE localities AS SELECT * FROM localities_df")
     con.unregister("localities_df")
     con.execute(sql_text("_macros"))
-    return Database(info, reference, con)
+    return Database(info, reference, con, repeat_threshold, repeat_window_days)

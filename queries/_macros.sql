@@ -1,3 +1,65 @@
--- Macros shared by every query, created once when the database opens.
--- keep(value, allowed): true when no restriction is given (allowed is NULL) or value is allowed.
+-- Macros shared by the named queries, created once when the database opens.
+
+-- keep(value, allowed): true when there is no restriction (allowed IS NULL) or value is allowed.
 CREATE MACRO keep(value, allowed) AS (allowed IS NULL OR list_contains(allowed, value));
+
+-- filtered_episodes: missing episodes under the locality, sex and age band restrictions, any date.
+CREATE MACRO filtered_episodes(localities, sexes, age_bands) AS TABLE
+    SELECT * FROM missing_episodes
+    WHERE keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands);
+
+-- trigger_episodes: episodes at whose start the child has `threshold` or more episode starts in
+-- the `window_days` calendar days ending that day (kpis.md, "Trigger"). Episodes outside any
+-- reporting period still count towards the window, so this runs over every date.
+CREATE MACRO trigger_episodes(localities, sexes, age_bands, threshold, window_days) AS TABLE
+    SELECT child_id, locality_code, start_date AS trigger_date, episodes_in_window
+    FROM (
+        SELECT child_id, locality_code, start_date,
+               count(*) OVER (PARTITION BY child_id ORDER BY start_date
+                              RANGE BETWEEN to_days(window_days - 1) PRECEDING AND CURRENT ROW)
+                   AS episodes_in_window
+        FROM filtered_episodes(localities, sexes, age_bands)
+    )
+    WHERE episodes_in_window >= threshold;
+
+-- first_triggers: each child's first trigger date in [date_from, date_to], the episodes in the
+-- window that day, and their first strategy meeting (any trigger) on or after that date.
+CREATE MACRO first_triggers(date_from, date_to, localities, sexes, age_bands, threshold,
+                            window_days) AS TABLE
+    WITH firsts AS (
+        SELECT child_id, arg_min(locality_code, trigger_date) AS locality_code,
+               min(trigger_date) AS trigger_date,
+               arg_min(episodes_in_window, trigger_date) AS episodes_in_window
+        FROM trigger_episodes(localities, sexes, age_bands, threshold, window_days)
+        WHERE trigger_date BETWEEN date_from AND date_to
+        GROUP BY child_id
+    )
+    SELECT f.child_id, f.locality_code, f.trigger_date, f.episodes_in_window,
+           min(m.held_on) AS first_meeting_on,
+           coalesce(min(m.held_on) <= f.trigger_date + 14, false) AS met_within_14_days
+    FROM firsts f
+    LEFT JOIN strategy_meetings m
+        ON m.child_id = f.child_id AND m.held_on >= f.trigger_date
+        AND keep(m.locality_code, localities)
+    GROUP BY f.child_id, f.locality_code, f.trigger_date, f.episodes_in_window;
+
+-- Calendar helpers: the month or quarter a date falls in, and every month or quarter in a range
+-- (so that a month with nothing in it is a 0, not a missing point).
+CREATE MACRO month_of(day) AS CAST(date_trunc('month', day) AS DATE);
+CREATE MACRO quarter_of(day) AS CAST(date_trunc('quarter', day) AS DATE);
+CREATE MACRO months(date_from, date_to) AS TABLE
+    SELECT CAST(range AS DATE) AS month
+    FROM range(CAST(month_of(date_from) AS TIMESTAMP), CAST(date_to AS TIMESTAMP) + INTERVAL 1 DAY,
+               INTERVAL 1 MONTH);
+CREATE MACRO quarters(date_from, date_to) AS TABLE
+    SELECT CAST(range AS DATE) AS quarter
+    FROM range(CAST(quarter_of(date_from) AS TIMESTAMP), CAST(date_to AS TIMESTAMP) + INTERVAL 1 DAY,
+               INTERVAL 3 MONTH);
+
+-- filtered_referrals: referrals in a period under every restriction that referrals carry.
+CREATE MACRO filtered_referrals(date_from, date_to, localities, sexes, age_bands,
+                                exploitation_types) AS TABLE
+    SELECT * FROM referrals
+    WHERE referral_date BETWEEN date_from AND date_to
+      AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
+      AND keep(exploitation_type, exploitation_types);

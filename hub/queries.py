@@ -1,0 +1,247 @@
+"""Typed query functions: Filters in, figures out. Each names the queries/*.sql file it runs.
+
+Every function returns a `Result`: the raw DataFrame plus what disclosure control needs to
+protect it (which columns are counts, which are dimensions, which derived rates to compute).
+Nothing here is protected yet and nothing here knows about Streamlit: pages pass a Result
+through `hub.outputs.protect` before anything is shown.
+
+Trend functions (`*_by_month`, `*_by_quarter`) cover the whole extract up to the end of the
+period, so that a six-month period is read against its history; the others cover the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from hub.database import Database
+from hub.disclosure import Rate
+from hub.filters import Filters, month_start
+
+
+@dataclass(frozen=True)
+class Result:
+    frame: pd.DataFrame
+    dims: tuple[str, ...]  # columns that identify a row (month, category, ...)
+    counts: tuple[str, ...]  # counts of children, episodes, referrals, people or sessions
+    table: str  # the extract table the figures come from (for "filters not applied")
+    query: str  # the queries/*.sql file, so anyone can find where a figure comes from
+    sums: tuple[str, ...] = ()  # totals that are not counts of people (never suppressed)
+    rates: tuple[Rate, ...] = ()  # derived figures, computed under disclosure control
+
+    def where(self, **equals) -> Result:
+        """The rows whose columns equal the given values (e.g. dimension='sex')."""
+        mask = pd.Series(True, index=self.frame.index)
+        for column, value in equals.items():
+            mask &= self.frame[column] == value
+        dims = tuple(d for d in self.dims if d not in equals)
+        return replace(self, frame=self.frame[mask].drop(columns=list(equals)), dims=dims)
+
+
+def _params(db: Database, filters: Filters, *, trend: bool = False, triggers: bool = False):
+    params = filters.sql_params()
+    if trend:
+        params["date_from"] = month_start(db.info.coverage_start)
+    if triggers:
+        params["threshold"] = db.repeat_threshold
+        params["window_days"] = db.repeat_window_days
+    return params
+
+
+def _run(db, name, filters, *, trend=False, triggers=False, **extra) -> pd.DataFrame:
+    return db.query(name, **_params(db, filters, trend=trend, triggers=triggers), **extra)
+
+
+# --- Headline figures (kpis.md) -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Headline:
+    label: str  # exactly as people see it
+    numerator: str  # a column of queries/headline_figures.sql
+    table: str
+    denominator: str | None = None  # set for a percentage
+    is_count: bool = True  # False for sums that are not counts of people (participants)
+
+
+HEADLINES: tuple[Headline, ...] = (
+    Headline("Referrals", "referrals", "referrals"),
+    Headline("Male referrals (%)", "male_referrals", "referrals", "referrals"),
+    Headline("Joint CSE & CCE referrals", "joint_referrals", "referrals"),
+    Headline("CCE referrals from youth justice (%)", "cce_from_youth_justice", "referrals",
+             "cce_referrals"),
+    Headline("Missing episodes", "episodes", "missing_episodes"),
+    Headline("Children missing", "children", "missing_episodes"),
+    Headline("Children missing once (%)", "children_missing_once", "missing_episodes",
+             "children"),
+    Headline("Episodes from care, placed by other councils (%)", "care_episodes_other_la",
+             "missing_episodes", "care_episodes"),
+    Headline("Repeat-missing triggers", "triggered_children", "missing_episodes"),
+    Headline("Strategy meetings within 14 days (%)", "met_within_14_days", "missing_episodes",
+             "triggered_children"),
+    Headline("Return interviews offered (%)", "rhi_offered", "missing_episodes",
+             "ended_episodes"),
+    Headline("Return interviews within 72 hours (%)", "rhi_within_72h", "missing_episodes",
+             "ended_episodes"),
+    Headline("Lionheart cohort", "lionheart_cohort", "lionheart_cohort"),
+    Headline("Lionheart engaged at latest review (%)", "lionheart_engaged", "lionheart_cohort",
+             "lionheart_reviewed"),
+    Headline("Prevention participants", "prevention_participants", "prevention_sessions",
+             is_count=False),
+    Headline("Convictions", "convictions", "pursue_outcomes"),
+)
+
+
+def headline_figures(db: Database, filters: Filters) -> pd.DataFrame:
+    """Every headline figure for the period and the comparison period (headline_figures.sql).
+
+    One row per figure: label, table, is_count, numerator, denominator (NA for counts) and
+    comparison_numerator, comparison_denominator. Percentages are computed under disclosure
+    control (hub.outputs), never here.
+    """
+    current = _run(db, "headline_figures", filters, triggers=True).iloc[0]
+    previous = _run(db, "headline_figures", filters.comparison(), triggers=True).iloc[0]
+    rows = []
+    for h in HEADLINES:
+        def value(row, column):
+            return pd.NA if column is None else int(row[column])
+
+        rows.append({"label": h.label, "table": h.table, "is_count": h.is_count,
+                     "numerator": value(current, h.numerator),
+                     "denominator": value(current, h.denominator),
+                     "comparison_numerator": value(previous, h.numerator),
+                     "comparison_denominator": value(previous, h.denominator)})
+    return pd.DataFrame(rows)
+
+
+# --- Referrals --------------------------------------------------------------------------------
+
+def referral_breakdown(db: Database, filters: Filters) -> Result:
+    """Referrals in the period by each breakdown (referral_breakdown.sql)."""
+    return Result(_run(db, "referral_breakdown", filters), ("dimension", "category"),
+                  ("referrals",), "referrals", "referral_breakdown")
+
+
+def referrals_by_source_and_type(db: Database, filters: Filters) -> Result:
+    """Referrals in the period by source and exploitation type."""
+    return Result(_run(db, "referrals_by_source_and_type", filters),
+                  ("referral_source", "exploitation_type"), ("referrals",), "referrals",
+                  "referrals_by_source_and_type")
+
+
+def referrals_by_month(db: Database, filters: Filters) -> Result:
+    """Monthly referrals by exploitation type and by sex, whole extract to the period end."""
+    return Result(_run(db, "referrals_by_month", filters, trend=True),
+                  ("dimension", "month", "category"), ("referrals",), "referrals",
+                  "referrals_by_month")
+
+
+PER_10K = dict(per=10_000, complement=False, denominator_is_count=False)
+
+
+def locality_comparison(db: Database, filters: Filters) -> Result:
+    """Referrals, episodes and children missing by district, with rates per 10,000 aged 0-17."""
+    return Result(
+        _run(db, "locality_comparison", filters), ("locality_code",),
+        ("referrals", "episodes", "children_missing"), "referrals", "locality_comparison",
+        rates=(Rate("referrals", "population_0_17", "referrals_per_10k", **PER_10K),
+               Rate("episodes", "population_0_17", "episodes_per_10k", **PER_10K),
+               Rate("children_missing", "population_0_17", "children_missing_per_10k",
+                    **PER_10K)))
+
+
+# --- Missing episodes -------------------------------------------------------------------------
+
+def missing_by_month(db: Database, filters: Filters) -> Result:
+    """Episodes and distinct children missing by month, whole extract to the period end."""
+    return Result(_run(db, "missing_by_month", filters, trend=True), ("month",),
+                  ("episodes", "children"), "missing_episodes", "missing_by_month")
+
+
+def episodes_by_month(db: Database, filters: Filters) -> Result:
+    """Monthly episodes by where from (home / care / placed by other councils) and by system."""
+    return Result(_run(db, "episodes_by_month", filters, trend=True),
+                  ("dimension", "month", "category"), ("episodes",), "missing_episodes",
+                  "episodes_by_month")
+
+
+def episode_breakdown(db: Database, filters: Filters) -> Result:
+    """Episodes starting in the period by each breakdown (episode_breakdown.sql)."""
+    return Result(_run(db, "episode_breakdown", filters), ("dimension", "category"),
+                  ("episodes",), "missing_episodes", "episode_breakdown")
+
+
+def missing_once_by_quarter(db: Database, filters: Filters) -> Result:
+    """Share of children missing only once in each quarter, whole extract to the period end."""
+    return Result(_run(db, "missing_once_by_quarter", filters, trend=True), ("quarter",),
+                  ("children", "children_missing_once"), "missing_episodes",
+                  "missing_once_by_quarter",
+                  rates=(Rate("children_missing_once", "children", "missing_once_pct"),))
+
+
+def repeat_missing_by_month(db: Database, filters: Filters) -> Result:
+    """Repeat-missing triggers and strategy meetings within 14 days, by month."""
+    return Result(_run(db, "repeat_missing_by_month", filters, trend=True, triggers=True),
+                  ("month",), ("triggered_children", "met_within_14_days"), "missing_episodes",
+                  "repeat_missing_by_month",
+                  rates=(Rate("met_within_14_days", "triggered_children", "met_within_14_days_pct"),))
+
+
+def return_interviews_by_month(db: Database, filters: Filters) -> Result:
+    """Return home interviews offered and done within 72 hours, by month of return."""
+    return Result(_run(db, "return_interviews_by_month", filters, trend=True), ("month",),
+                  ("ended_episodes", "rhi_offered", "rhi_within_72h"), "missing_episodes",
+                  "return_interviews_by_month",
+                  rates=(Rate("rhi_offered", "ended_episodes", "rhi_offered_pct"),
+                         Rate("rhi_within_72h", "ended_episodes", "rhi_within_72h_pct")))
+
+
+def children_awaiting_meeting(db: Database, filters: Filters) -> pd.DataFrame:
+    """Pseudonymised children triggered in the period with no strategy meeting since.
+
+    Operational list for the hub lead only: never passed to a protected audience.
+    """
+    return _run(db, "children_awaiting_meeting", filters, triggers=True)
+
+
+# --- Operation Lionheart ----------------------------------------------------------------------
+
+def lionheart_cohort_breakdown(db: Database, filters: Filters) -> Result:
+    """The cohort identified by the period end, by type, relationship, sex, age, household."""
+    return Result(_run(db, "lionheart_cohort_breakdown", filters), ("dimension", "category"),
+                  ("people",), "lionheart_cohort", "lionheart_cohort_breakdown")
+
+
+def lionheart_households(db: Database, filters: Filters) -> Result:
+    """People and households in the cohort by person type."""
+    return Result(_run(db, "lionheart_households", filters), ("person_type",),
+                  ("people", "households"), "lionheart_cohort", "lionheart_households")
+
+
+def lionheart_reviews(db: Database, filters: Filters) -> Result:
+    """Outcomes at the 3, 6 and 12-month reviews held by the period end."""
+    return Result(_run(db, "lionheart_reviews", filters), ("measure", "review_month", "category"),
+                  ("people", "reviewed"), "lionheart_cohort", "lionheart_reviews",
+                  rates=(Rate("people", "reviewed", "people_pct"),))
+
+
+# --- Prevention and pursuit -------------------------------------------------------------------
+
+def prevention_breakdown(db: Database, filters: Filters) -> Result:
+    """Sessions and participants in the period by programme, setting, district, funder, age."""
+    return Result(_run(db, "prevention_breakdown", filters), ("dimension", "category"),
+                  ("sessions",), "prevention_sessions", "prevention_breakdown",
+                  sums=("participants",))
+
+
+def prevention_by_quarter(db: Database, filters: Filters) -> Result:
+    """Sessions and participants by quarter and programme, whole extract to the period end."""
+    return Result(_run(db, "prevention_by_quarter", filters, trend=True),
+                  ("quarter", "programme"), ("sessions",), "prevention_sessions",
+                  "prevention_by_quarter", sums=("participants",))
+
+
+def pursue_by_quarter(db: Database, filters: Filters) -> Result:
+    """Arrests, charges, convictions, notices and compensation awards by quarter (county-wide)."""
+    return Result(_run(db, "pursue_by_quarter", filters, trend=True), ("measure", "quarter"),
+                  ("number",), "pursue_outcomes", "pursue_by_quarter")

@@ -1,0 +1,22 @@
+-- episodes_by_month: monthly missing episodes split three ways, for trend charts: where from
+-- (home, care by the county, care placed by another council) and how reported (legacy, eform).
+-- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands.
+-- Output: month, dimension (missing_from_detail or recording_system), category, episodes; every
+--   month for every category seen, zeros included.
+WITH long AS (
+    UNPIVOT (
+        SELECT month_of(start_date) AS month, recording_system,
+               CASE WHEN missing_from = 'home' THEN 'home'
+                    WHEN placed_by_other_la THEN 'care_placed_by_other_council'
+                    ELSE 'care_of_the_county' END AS missing_from_detail
+        FROM filtered_episodes($localities, $sexes, $age_bands)
+        WHERE start_date BETWEEN $date_from AND $date_to
+    ) ON missing_from_detail, recording_system INTO NAME dimension VALUE category
+),
+categories AS (SELECT DISTINCT dimension, category FROM long)
+SELECT m.month, c.dimension, c.category, count(l.month) AS episodes
+FROM months($date_from, $date_to) m
+CROSS JOIN categories c
+LEFT JOIN long l USING (month, dimension, category)
+GROUP BY ALL
+ORDER BY ALL;

@@ -1,0 +1,13 @@
+-- return_interviews_by_month: episodes ending in each month, with how many were offered a
+-- return home interview and how many had one completed within 72 hours of return.
+-- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands.
+-- Output: month (of return), ended_episodes, rhi_offered, rhi_within_72h (zeros included).
+SELECT m.month, count(e.episode_id) AS ended_episodes,
+       count(e.episode_id) FILTER (e.rhi_offered) AS rhi_offered,
+       count(e.episode_id) FILTER (e.rhi_completed_at - e.end_at <= INTERVAL 72 HOUR)
+           AS rhi_within_72h
+FROM months($date_from, $date_to) m
+LEFT JOIN filtered_episodes($localities, $sexes, $age_bands) e
+    ON e.end_date BETWEEN $date_from AND $date_to AND month_of(e.end_date) = m.month
+GROUP BY ALL
+ORDER BY ALL;

@@ -226,7 +226,11 @@ LABELS: dict[str, str] = {
     "positive_reasonable_grounds": "Positive reasonable grounds",
     "positive_conclusive_grounds": "Positive conclusive grounds",
     "abduction_warning_notices": "Abduction warning notices",
-    "cse_risk": "CSE risk", "cce_risk": "CCE risk",
+    "cse_risk": "CSE risk", "cce_risk": "CCE risk", "care_of_the_county": "Care (the county's)",
+    "care_placed_by_other_council": "Care, placed by another council",
+    "placed_by_other_council": "Looked after, placed by another council",
+    "looked_after_by_county": "Looked after by the county", "24_to_48_hours": "24 to 48 hours",
+    "over_7_days": "Over 7 days", "not_in_care": "Not in care (from home)",
     **LOCALITIES,
 }
 
@@ -234,4 +238,6 @@ LABELS: dict[str, str] = {
 def label(code: object) -> str:
     """How a code value reads to a person: 'youth_justice' -> 'Youth justice'."""
     text = str(code)
-    return LABELS.get(text, text.replace("_", " ").capitalize())
+    if text in LABELS or text != text.lower():  # a known code, or already words for people
+        return LABELS.get(text, text)
+    return text.replace("_", " ").capitalize()

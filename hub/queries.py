@@ -23,20 +23,23 @@ from hub.filters import Filters, month_start
 @dataclass(frozen=True)
 class Result:
     frame: pd.DataFrame
-    dims: tuple[str, ...]  # columns that identify a row (month, category, ...)
+    dims: tuple[str, ...]  # columns whose cells add up to totals (month, category, ...)
     counts: tuple[str, ...]  # counts of children, episodes, referrals, people or sessions
     table: str  # the extract table the figures come from (for "filters not applied")
     query: str  # the queries/*.sql file, so anyone can find where a figure comes from
     sums: tuple[str, ...] = ()  # totals that are not counts of people (never suppressed)
     rates: tuple[Rate, ...] = ()  # derived figures, computed under disclosure control
+    by: tuple[str, ...] = ()  # columns splitting the frame into separate tables (dimension)
 
     def where(self, **equals) -> Result:
         """The rows whose columns equal the given values (e.g. dimension='sex')."""
         mask = pd.Series(True, index=self.frame.index)
         for column, value in equals.items():
             mask &= self.frame[column] == value
-        dims = tuple(d for d in self.dims if d not in equals)
-        return replace(self, frame=self.frame[mask].drop(columns=list(equals)), dims=dims)
+        keep = [c for c in self.frame.columns if c not in equals]
+        return replace(self, frame=self.frame.loc[mask, keep].reset_index(drop=True),
+                       dims=tuple(d for d in self.dims if d not in equals),
+                       by=tuple(b for b in self.by if b not in equals))
 
 
 def _params(db: Database, filters: Filters, *, trend: bool = False, triggers: bool = False):
@@ -118,8 +121,15 @@ def headline_figures(db: Database, filters: Filters) -> pd.DataFrame:
 
 def referral_breakdown(db: Database, filters: Filters) -> Result:
     """Referrals in the period by each breakdown (referral_breakdown.sql)."""
-    return Result(_run(db, "referral_breakdown", filters), ("dimension", "category"),
-                  ("referrals",), "referrals", "referral_breakdown")
+    return Result(_run(db, "referral_breakdown", filters), ("category",),
+                  ("referrals",), "referrals", "referral_breakdown", by=("dimension",))
+
+
+def male_share_by_quarter(db: Database, filters: Filters) -> Result:
+    """Referrals and male referrals by quarter, whole extract to the period end."""
+    return Result(_run(db, "male_share_by_quarter", filters, trend=True), ("quarter",),
+                  ("referrals", "male_referrals"), "referrals", "male_share_by_quarter",
+                  rates=(Rate("male_referrals", "referrals", "male_pct"),))
 
 
 def referrals_by_source_and_type(db: Database, filters: Filters) -> Result:
@@ -132,8 +142,8 @@ def referrals_by_source_and_type(db: Database, filters: Filters) -> Result:
 def referrals_by_month(db: Database, filters: Filters) -> Result:
     """Monthly referrals by exploitation type and by sex, whole extract to the period end."""
     return Result(_run(db, "referrals_by_month", filters, trend=True),
-                  ("dimension", "month", "category"), ("referrals",), "referrals",
-                  "referrals_by_month")
+                  ("month", "category"), ("referrals",), "referrals", "referrals_by_month",
+                  by=("dimension",))
 
 
 PER_10K = dict(per=10_000, complement=False, denominator_is_count=False)
@@ -161,14 +171,14 @@ def missing_by_month(db: Database, filters: Filters) -> Result:
 def episodes_by_month(db: Database, filters: Filters) -> Result:
     """Monthly episodes by where from (home / care / placed by other councils) and by system."""
     return Result(_run(db, "episodes_by_month", filters, trend=True),
-                  ("dimension", "month", "category"), ("episodes",), "missing_episodes",
-                  "episodes_by_month")
+                  ("month", "category"), ("episodes",), "missing_episodes",
+                  "episodes_by_month", by=("dimension",))
 
 
 def episode_breakdown(db: Database, filters: Filters) -> Result:
     """Episodes starting in the period by each breakdown (episode_breakdown.sql)."""
-    return Result(_run(db, "episode_breakdown", filters), ("dimension", "category"),
-                  ("episodes",), "missing_episodes", "episode_breakdown")
+    return Result(_run(db, "episode_breakdown", filters), ("category",), ("episodes",),
+                  "missing_episodes", "episode_breakdown", by=("dimension",))
 
 
 def missing_once_by_quarter(db: Database, filters: Filters) -> Result:
@@ -208,8 +218,8 @@ def children_awaiting_meeting(db: Database, filters: Filters) -> pd.DataFrame:
 
 def lionheart_cohort_breakdown(db: Database, filters: Filters) -> Result:
     """The cohort identified by the period end, by type, relationship, sex, age, household."""
-    return Result(_run(db, "lionheart_cohort_breakdown", filters), ("dimension", "category"),
-                  ("people",), "lionheart_cohort", "lionheart_cohort_breakdown")
+    return Result(_run(db, "lionheart_cohort_breakdown", filters), ("category",), ("people",),
+                  "lionheart_cohort", "lionheart_cohort_breakdown", by=("dimension",))
 
 
 def lionheart_households(db: Database, filters: Filters) -> Result:
@@ -220,8 +230,8 @@ def lionheart_households(db: Database, filters: Filters) -> Result:
 
 def lionheart_reviews(db: Database, filters: Filters) -> Result:
     """Outcomes at the 3, 6 and 12-month reviews held by the period end."""
-    return Result(_run(db, "lionheart_reviews", filters), ("measure", "review_month", "category"),
-                  ("people", "reviewed"), "lionheart_cohort", "lionheart_reviews",
+    return Result(_run(db, "lionheart_reviews", filters), ("review", "category"),
+                  ("people",), "lionheart_cohort", "lionheart_reviews", by=("measure",),
                   rates=(Rate("people", "reviewed", "people_pct"),))
 
 
@@ -229,9 +239,9 @@ def lionheart_reviews(db: Database, filters: Filters) -> Result:
 
 def prevention_breakdown(db: Database, filters: Filters) -> Result:
     """Sessions and participants in the period by programme, setting, district, funder, age."""
-    return Result(_run(db, "prevention_breakdown", filters), ("dimension", "category"),
-                  ("sessions",), "prevention_sessions", "prevention_breakdown",
-                  sums=("participants",))
+    return Result(_run(db, "prevention_breakdown", filters), ("category",), ("sessions",),
+                  "prevention_sessions", "prevention_breakdown", sums=("participants",),
+                  by=("dimension",))
 
 
 def prevention_by_quarter(db: Database, filters: Filters) -> Result:
@@ -241,7 +251,14 @@ def prevention_by_quarter(db: Database, filters: Filters) -> Result:
                   "prevention_by_quarter", sums=("participants",))
 
 
+def pursue_totals(db: Database, filters: Filters) -> Result:
+    """Each pursue measure in the period and since the extract began (county-wide)."""
+    return Result(_run(db, "pursue_totals", filters, trend=True, period_from=filters.start),
+                  (), ("in_period", "to_date"),
+                  "pursue_outcomes", "pursue_totals", by=("measure",))
+
+
 def pursue_by_quarter(db: Database, filters: Filters) -> Result:
     """Arrests, charges, convictions, notices and compensation awards by quarter (county-wide)."""
-    return Result(_run(db, "pursue_by_quarter", filters, trend=True), ("measure", "quarter"),
-                  ("number",), "pursue_outcomes", "pursue_by_quarter")
+    return Result(_run(db, "pursue_by_quarter", filters, trend=True), ("quarter",),
+                  ("number",), "pursue_outcomes", "pursue_by_quarter", by=("measure",))

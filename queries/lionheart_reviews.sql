@@ -1,8 +1,9 @@
 -- lionheart_reviews: outcomes of the cohort at the 3, 6 and 12-month reviews held by the end of
 -- the period, so that change between reviews can be read off.
 -- Parameters: $date_to, $localities, $sexes.
--- Output: review_month, measure (a follow-up column), category (its code, or yes/no for the
---   yes/no questions), people, reviewed (people reviewed at that review: the denominator).
+-- Output: review ('3 months', '6 months', '12 months'), measure (a follow-up column), category
+--   (its code, or yes/no for the yes/no questions), people, reviewed (people reviewed at that
+--   review: the denominator). Ordered by review month.
 WITH f AS (
     SELECT f.review_month,
            CASE WHEN f.partnership_meeting_held THEN 'yes' ELSE 'no' END
@@ -18,9 +19,9 @@ WITH f AS (
       AND keep(c.sex, $sexes)
 ),
 long AS (UNPIVOT f ON COLUMNS(* EXCLUDE (review_month)) INTO NAME measure VALUE category)
-SELECT review_month, measure, category, count(*) AS people,
-       any_value(reviewed) AS reviewed
+SELECT CAST(review_month AS VARCHAR) || ' months' AS review, measure, category,
+       count(*) AS people, any_value(reviewed) AS reviewed
 FROM long
 JOIN (SELECT review_month, count(*) AS reviewed FROM f GROUP BY ALL) USING (review_month)
 GROUP BY review_month, measure, category
-ORDER BY ALL;
+ORDER BY review_month, measure, category;

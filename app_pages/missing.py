@@ -1,0 +1,107 @@
+"""Missing episodes: how often children go missing, from where, and how the hub follows up.
+
+Answers the committee's points on the rise at the end of 2017/18 (partly the new electronic
+reporting: see the marker), children placed by other councils, the falling share missing only
+once, strategy meetings after three episodes in 90 days, and return home interviews. The hub
+lead also gets the pseudonymised list of children still awaiting a strategy meeting.
+"""
+
+import streamlit as st
+
+from hub import queries
+from hub.contract import label
+from hub.ui.components import figure_block, not_applied_note, page_header
+from hub.ui.context import view
+
+v = view()
+page_header("Missing episodes", "Episodes of children missing from home or care.")
+
+figure_block(queries.missing_by_month, title="Missing episodes and children by month",
+             x="month", y="episodes", kind="line", trend=True, key="missing_trend",
+             measures={"episodes": "Episodes", "children": "Children"})
+left, right = st.columns(2)
+with left:
+    figure_block(queries.episodes_by_month, dimension="missing_from_detail",
+                 title="Episodes by month: home or care", x="month", y="episodes",
+                 series="category", kind="line", trend=True, key="missing_from_trend")
+with right:
+    figure_block(queries.episodes_by_month, dimension="recording_system",
+                 title="Episodes by month and how they were reported", x="month",
+                 y="episodes", series="category", kind="stack", trend=True,
+                 key="missing_recording_trend")
+
+left, right = st.columns(2)
+with left:
+    figure_block(queries.missing_once_by_quarter,
+                 title="Children missing only once in the quarter (%)", x="quarter",
+                 y="missing_once_pct", kind="line", percent=True, trend=True,
+                 headers={"missing_once_pct": "Missing once (%)", "quarter": "Quarter"},
+                 key="missing_once_trend")
+with right:
+    figure_block(queries.episode_breakdown, dimension="missing_from_detail",
+                 title="Episodes in the period: home or care", x="category", y="episodes",
+                 horizontal=True, key="missing_from_period")
+
+st.header("Repeat missing and strategy meetings")
+st.caption(f"A child triggers when they go missing {v.db.repeat_threshold} times within "
+           f"{v.db.repeat_window_days} days; a multi-agency strategy meeting should follow "
+           "within 14 days.")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.repeat_missing_by_month, title="Children triggering by month",
+                 x="month", y="triggered_children", kind="bar", trend=True,
+                 headers={"triggered_children": "Children"}, key="repeat_trend")
+with right:
+    figure_block(queries.repeat_missing_by_month,
+                 title="Strategy meetings within 14 days of the trigger (%)", x="month",
+                 y="met_within_14_days_pct", kind="line", percent=True, trend=True,
+                 headers={"met_within_14_days_pct": "Within 14 days (%)"},
+                 key="repeat_meeting_trend")
+
+if v.audience.kind == "hub_lead":
+    st.subheader("Children awaiting a strategy meeting")
+    st.caption("OFFICIAL-SENSITIVE. Pseudonymised children whose first trigger in the period "
+               "has no strategy meeting since, oldest first. For the hub lead only.")
+    waiting = queries.children_awaiting_meeting(v.db, v.filters)
+    waiting = waiting.assign(locality_code=waiting["locality_code"].map(label)).rename(
+        columns={"child_id": "Child (pseudonym)", "locality_code": "Locality",
+                 "trigger_date": "Trigger date", "episodes_in_window": "Episodes in window",
+                 "days_since_trigger": "Days since trigger (to period end)"})
+    st.dataframe(waiting, hide_index=True, key="awaiting_meeting")
+    st.caption(f"{len(waiting)} children awaiting a meeting.")
+    not_applied_note("missing_episodes")
+
+st.header("Return home interviews")
+figure_block(queries.return_interviews_by_month, title="Return home interviews by month of return",
+             x="month", y="rhi_offered_pct", kind="line", percent=True, trend=True,
+             key="rhi_trend", measures={"rhi_offered_pct": "Offered (%)",
+                                        "rhi_within_72h_pct": "Done within 72 hours (%)"})
+
+st.header("The episodes in the period")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.episode_breakdown, dimension="duration_band",
+                 title="Episodes by how long the child was missing", x="category",
+                 y="episodes", key="missing_duration")
+    figure_block(queries.episode_breakdown, dimension="placement_type",
+                 title="Episodes by placement type", x="category", y="episodes",
+                 horizontal=True, key="missing_placement")
+with right:
+    figure_block(queries.episode_breakdown, dimension="police_risk",
+                 title="Episodes by police risk grading", x="category", y="episodes",
+                 key="missing_risk")
+    figure_block(queries.episode_breakdown, dimension="episode_type",
+                 title="Missing or away (absent, whereabouts known)", x="category",
+                 y="episodes", key="missing_type")
+
+left, right = st.columns(2)
+with left:
+    figure_block(queries.locality_comparison, title="Episodes by locality", x="locality_code",
+                 y="episodes", horizontal=True, select_locality=True,
+                 headers={"locality_code": "Locality"}, key="missing_locality")
+with right:
+    figure_block(queries.locality_comparison, title="Children missing per 10,000 aged 0-17",
+                 x="locality_code", y="children_missing_per_10k", horizontal=True,
+                 select_locality=True, decimals=1,
+                 headers={"locality_code": "Locality", "children_missing_per_10k": "Per 10,000"},
+                 key="missing_locality_rate")

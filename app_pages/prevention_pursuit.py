@@ -1,0 +1,50 @@
+"""Prevention and pursuit: awareness work with children, and action against perpetrators.
+
+For the board and partnerships: Warning Zone visits, "Breck's Last Game" screenings, CCE
+workshops and outreach (including Gypsy and traveller communities), by programme, setting,
+locality and funder; arrests, charges, convictions, abduction warning notices and criminal
+injuries compensation awards by quarter.
+"""
+
+import streamlit as st
+
+from hub import queries
+from hub.contract import label
+from hub.ui.components import figure_block, figures, legend, not_applied_note, page_header
+
+page_header("Prevention and pursuit", "Prevention sessions delivered, and action taken "
+            "against perpetrators.")
+
+st.header("Prevention")
+st.caption("Participants are attendances at sessions, not distinct children, so they are not "
+           "suppressed; numbers of sessions are.")
+figure_block(queries.prevention_by_quarter, title="Participants by quarter and programme",
+             x="quarter", y="participants", series="programme", kind="stack", trend=True,
+             key="prevention_trend")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.prevention_breakdown, dimension="programme",
+                 title="Participants by programme", x="category", y="participants",
+                 horizontal=True, key="prevention_programme")
+    figure_block(queries.prevention_breakdown, dimension="locality_code",
+                 title="Participants by locality", x="category", y="participants",
+                 horizontal=True, select_locality=True, key="prevention_locality")
+with right:
+    figure_block(queries.prevention_breakdown, dimension="setting",
+                 title="Sessions by setting", x="category", y="sessions", horizontal=True,
+                 key="prevention_setting")
+    figure_block(queries.prevention_breakdown, dimension="funder", title="Sessions by funder",
+                 x="category", y="sessions", horizontal=True, key="prevention_funder")
+
+st.header("Pursuit")
+_, totals = figures(queries.pursue_totals)
+columns = st.columns(max(len(totals), 1))
+for col, row in zip(columns, totals.itertuples()):
+    col.metric(label(row.measure), row.in_period_status or f"{row.in_period:,.0f}",
+               help="In the period", border=True)
+    col.caption(f"Since the extract began: {row.to_date_status or f'{row.to_date:,.0f}'}")
+legend(totals)
+not_applied_note("pursue_outcomes")
+figure_block(queries.pursue_by_quarter, title="Action against perpetrators by quarter",
+             x="quarter", y="number", series="measure", kind="group", trend=True,
+             key="pursue_trend")

@@ -1,0 +1,63 @@
+"""Referral mix: who is referred to the hub, for what, by whom and where.
+
+Answers the committee's questions on the widened brief (CSE, CCE and joint referrals), the rise
+in boys referred after "Breck's Last Game", CCE referrals from youth justice, and the reach to
+Gypsy, Roma and Traveller children. Localities are compared as counts and as rates.
+"""
+
+import streamlit as st
+
+from hub import queries
+from hub.ui.components import figure_block, page_header
+
+page_header("Referral mix", "Referrals to the hub by type, sex, source and locality.")
+
+figure_block(queries.referrals_by_month, dimension="exploitation_type",
+             title="Referrals by month and exploitation type", x="month", y="referrals",
+             series="category", kind="line", trend=True, key="referrals_type_trend")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.referrals_by_month, dimension="sex", title="Referrals by month and sex",
+                 x="month", y="referrals", series="category", kind="line", trend=True,
+                 key="referrals_sex_trend")
+with right:
+    figure_block(queries.male_share_by_quarter, title="Boys as a share of referrals, by quarter",
+                 x="quarter", y="male_pct", kind="line", percent=True, trend=True,
+                 headers={"male_pct": "Male referrals (%)", "quarter": "Quarter"},
+                 key="referrals_male_share")
+
+figure_block(queries.referrals_by_source_and_type, title="Referrals by source and exploitation type",
+             x="referral_source", y="referrals", series="exploitation_type", kind="stack",
+             horizontal=True, key="referrals_source")
+
+st.header("Who is referred")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.referral_breakdown, dimension="age_band", title="Referrals by age band",
+                 x="category", y="referrals", key="referrals_age")
+    figure_block(queries.referral_breakdown, dimension="risk_level",
+                 title="Referrals by risk level", x="category", y="referrals",
+                 key="referrals_risk")
+    figure_block(queries.referral_breakdown, dimension="care_status",
+                 title="Referrals by care status", x="category", y="referrals",
+                 horizontal=True, key="referrals_care")
+with right:
+    figure_block(queries.referral_breakdown, dimension="ethnicity_group",
+                 title="Referrals by ethnicity group", x="category", y="referrals",
+                 horizontal=True, key="referrals_ethnicity")
+    figure_block(queries.referral_breakdown, dimension="outcome", title="Referral outcomes",
+                 x="category", y="referrals", horizontal=True, key="referrals_outcome")
+
+st.header("Localities")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.locality_comparison, title="Referrals by locality",
+                 x="locality_code", y="referrals", horizontal=True, select_locality=True,
+                 headers={"locality_code": "Locality"}, key="referrals_locality")
+with right:
+    figure_block(queries.locality_comparison,
+                 title="Referrals per 10,000 children aged 0-17", x="locality_code",
+                 y="referrals_per_10k", horizontal=True, select_locality=True,
+                 headers={"locality_code": "Locality", "referrals_per_10k": "Per 10,000"},
+                 decimals=1,
+                 key="referrals_locality_rate")

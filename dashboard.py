@@ -1,0 +1,18 @@
+"""Entry point: `streamlit run dashboard.py` (or `make run`).
+
+Every page, deep links included, runs through here first: page config, who is looking, the
+extract, the shared filters bound to the address bar, then the navigation.
+"""
+
+import streamlit as st
+
+from hub.ui.context import resolve_view
+from hub.ui.layout import navigation, sidebar_footer
+
+st.set_page_config(page_title="CSE, Missing and Trafficked Hub", page_icon=":material/shield:",
+                   layout="wide", initial_sidebar_state="expanded")
+
+current = resolve_view()
+page = navigation(current.audience)
+sidebar_footer(current)
+page.run()

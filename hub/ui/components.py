@@ -1,0 +1,172 @@
+"""Page building blocks: a figure block (chart + table + one-line summary), headline metrics.
+
+Every block reads its figures through `figures()`, which runs the query (cached per extract
+and filter set) and protects the result for the audience: pages cannot get around it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from hub import outputs, queries
+from hub.charts import chart
+from hub.contract import label
+from hub.disclosure import SYMBOLS, display, symbols_present
+from hub.filters import Filters
+from hub.summaries import breakdown_summary, trend_summary
+from hub.ui.context import view
+
+QueryFunction = Callable[..., queries.Result]
+
+
+@st.cache_data(max_entries=1000, ttl=6 * 3600, show_spinner=False)
+def _protected(name: str, extract: str, filters: Filters, audience: str, threshold: int,
+               _db) -> tuple[queries.Result, pd.DataFrame]:
+    # Keyed on the query, the extract, the filters and the audience; _db is not hashed.
+    from hub.audience import Audience
+
+    result = getattr(queries, name)(_db, filters)
+    return result, outputs.protect(result, Audience.parse(audience), threshold)
+
+
+def figures(query: QueryFunction, filters: Filters | None = None,
+            **where) -> tuple[queries.Result, pd.DataFrame]:
+    """(raw Result for its metadata, protected frame) for the current view, rows narrowed by
+    `where` (e.g. dimension='sex'). Only the protected frame is ever shown."""
+    v = view()
+    audience = v.audience.kind + (f":{v.audience.locality}" if v.audience.locality else "")
+    result, frame = _protected(query.__name__, f"{v.db.info.path}|{v.db.info.extract_id}",
+                               filters or v.filters, audience,
+                               v.settings.suppression_threshold, v.db)
+    for column, value in where.items():
+        frame = frame[frame[column] == value].drop(columns=column)
+    return result, frame.reset_index(drop=True)
+
+
+def legend(frame: pd.DataFrame) -> None:
+    used = symbols_present(frame)
+    if used:
+        st.caption("  \n".join(f"**{s}** {meaning}" for s, meaning in used.items()))
+
+
+def not_applied_note(table: str) -> None:
+    names = view().filters.not_applied_to(table)
+    if names:
+        st.caption(f"Not applied to these figures (the data does not carry them): "
+                   f"{', '.join(names)}.")
+
+
+def _table(frame: pd.DataFrame, *, x: str, y: str, series: str | None, decimals: int,
+           headers: dict[str, str]) -> pd.DataFrame:
+    """The chart's figures as text, one row per x (a column per series)."""
+    text = display(frame, [y], decimals={y: decimals})
+    text[x] = [f"{v:%b %Y}" if isinstance(v, pd.Timestamp) else label(v) for v in text[x]]
+    if series:
+        text[series] = text[series].map(label)
+        text = text.pivot(index=x, columns=series, values=y).reindex(
+            index=list(dict.fromkeys(text[x])), columns=list(dict.fromkeys(text[series])))
+        return text.reset_index().rename(columns={x: headers.get(x, label(x))})
+    return text[[x, y]].rename(columns={x: headers.get(x, label(x)), y: headers.get(y, label(y))})
+
+
+def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str = "bar",
+                 series: str | None = None, percent: bool = False, trend: bool = False,
+                 horizontal: bool = False, headers: dict[str, str] | None = None,
+                 key: str, select_locality: bool = False, measures: dict[str, str] | None = None,
+                 decimals: int | None = None, **where) -> pd.DataFrame:
+    """Title, one-line summary, chart and table views of one protected figure table.
+
+    `measures` ({column: name}) draws several columns of the frame as series of one chart.
+    """
+    v = view()
+    result, frame = figures(query, **where)
+    if measures:
+        frame, series, y = outputs.long_measures(frame, x, measures), "measure", "value"
+    decimals = (1 if percent else 0) if decimals is None else decimals
+    headers = headers or {}
+    summary = (trend_summary(frame, x=x, y=y, series=series, what=title, percent=percent)
+               if trend or series else
+               breakdown_summary(frame, category=x, y=y, what=title, percent=percent))
+    events, period = None, None
+    if trend:
+        events = v.db.reference.events
+        events = events[(events["date"] >= pd.Timestamp(frame[x].min()))
+                        & (events["date"] <= pd.Timestamp(frame[x].max()))] \
+            if not frame.empty else events.iloc[:0]
+        period = (v.filters.start, v.filters.end)
+    select_locality = select_locality and v.audience.kind != "csp"
+    st.subheader(title, anchor=key)
+    st.caption(summary)
+    chart_tab, table_tab = st.tabs(["Chart", "Table"])
+    with chart_tab:
+        if frame.empty:
+            st.info("No figures for these filters.")
+        else:
+            fig = chart(frame, x=x, y=y, kind=kind, series=series, percent=percent,
+                        decimals=decimals,
+                        events=events, period=period, horizontal=horizontal,
+                        y_title=headers.get(y, label(y)),
+                        customdata=x if select_locality else None)
+            st.plotly_chart(fig, key=key, config={"displaylogo": False},
+                            on_select=partial(_select_locality, key) if select_locality
+                            else "ignore",
+                            selection_mode="points")
+            if select_locality:
+                st.caption("Select a district's bar to filter every page by it.")
+    with table_tab:
+        st.dataframe(_table(frame, x=x, y=y, series=series, decimals=decimals, headers=headers),
+                     hide_index=True)
+        legend(frame)
+    not_applied_note(result.table)
+    return frame
+
+
+def _select_locality(chart_key: str) -> None:
+    """Clicking a district's bar filters every page by it (the locality widget is bound to the
+    address bar, so the filtered view is a shareable link too)."""
+    points = st.session_state[chart_key]["selection"]["points"]
+    codes = {p["customdata"][0] if isinstance(p["customdata"], list) else p["customdata"]
+             for p in points if p.get("customdata")}
+    if codes:
+        st.session_state["locality"] = sorted(codes)
+
+
+def metric_grid(cards: list[outputs.Card], columns: int = 4) -> None:
+    """Headline figures as metrics: value, change and the comparison value in words."""
+    for start in range(0, len(cards), columns):
+        row = st.columns(columns)
+        for col, card in zip(row, cards[start:start + columns]):
+            help_text = f"Previous period: {card.comparison}."
+            if card.not_applied:
+                help_text += f" Not applied: {', '.join(card.not_applied)}."
+            col.metric(card.label, card.value, delta=card.change, delta_color="off",
+                       help=help_text, border=True)
+            col.caption(f"Previous: {card.comparison}")
+
+
+def symbol_legend() -> None:
+    st.caption("  \n".join(f"**{s}** {meaning}" for s, meaning in SYMBOLS.items()))
+
+
+@st.cache_data(max_entries=200, ttl=6 * 3600, show_spinner=False)
+def _headline(extract: str, filters: Filters, _db) -> pd.DataFrame:
+    return queries.headline_figures(_db, filters)
+
+
+def headline_cards() -> list[outputs.Card]:
+    """The headline figures of the current view, protected for its audience."""
+    v = view()
+    figures_ = _headline(f"{v.db.info.path}|{v.db.info.extract_id}", v.filters, v.db)
+    return outputs.headline_cards(figures_, v.filters, v.audience,
+                                  v.settings.suppression_threshold)
+
+
+def page_header(title: str, intro: str) -> None:
+    v = view()
+    st.title(title)
+    st.caption(f"{intro} Period: {v.filters.describe_period()} (trend charts show the whole "
+               f"extract up to its end; the period is shaded).")

@@ -1,0 +1,143 @@
+"""What every page needs, resolved once per script run: the database, who is looking, filters.
+
+This (with the rest of hub/ui) is the only code that imports Streamlit. The entry point builds
+a `View` and pages read it with `view()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import streamlit as st
+
+from hub.audience import Audience
+from hub.contract import LOCALITIES, label
+from hub.database import Database, open_database
+from hub.extract import ExtractError, read_manifest
+from hub.filters import CHOICES, FILTER_LABELS, Filters, add_months, last_whole_month, \
+    month_start
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+_VIEW = "_hub_view"
+
+
+@dataclass(frozen=True)
+class View:
+    db: Database
+    audience: Audience
+    filters: Filters
+    settings: Settings
+
+
+def view() -> View:
+    """The view the entry point resolved for this run (pages call this)."""
+    return st.session_state[_VIEW]
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def resolve_audience(config: Settings) -> tuple[Audience, str | None]:
+    """Who is looking. The one place that decides it: today from HUB_AUDIENCE; a login will
+    replace only this function. An unknown value falls back to the most protected view."""
+    try:
+        return Audience.parse(config.audience), None
+    except ValueError as exc:
+        return Audience("board"), f"{exc}. Showing the board view."
+
+
+@st.cache_resource(show_spinner="Opening the extract...")
+def _open(path: str, manifest_stamp: str, reference_dir: str, threshold: int,
+          window_days: int) -> Database:
+    # manifest_stamp keys the cache on the extract's identity, so a new extract is reopened.
+    return open_database(path, reference_dir, repeat_threshold=threshold,
+                         repeat_window_days=window_days)
+
+
+def database(config: Settings) -> Database:
+    """The validated extract, opened once per process. A refused extract is reported without
+    a traceback and the last good extract keeps being served, if there is one."""
+    try:
+        stamp = str(read_manifest(config.data_dir).get("extract_id"))
+        db = _open(str(config.data_dir), stamp, str(config.reference_dir),
+                   config.repeat_threshold, config.repeat_window_days)
+    except ExtractError as exc:
+        log.error("extract refused: %s", exc)
+        last_good = st.session_state.get("_hub_last_good_db")
+        st.error(f"The extract in {config.data_dir} was refused, so it is not shown. "
+                 "The hub lead can check it with `python -m hub validate`.")
+        with st.expander("Why it was refused"):
+            st.code(str(exc), language=None)
+        if last_good is None:
+            st.stop()
+        st.warning("Showing the last extract that passed validation.")
+        return last_good
+    st.session_state["_hub_last_good_db"] = db
+    return db
+
+
+def _month_options(db: Database) -> list[str]:
+    first, last = month_start(db.info.coverage_start), last_whole_month(db.info.coverage_end)
+    options, month = [], first
+    while month <= last:
+        options.append(f"{month:%Y-%m}")
+        month = add_months(month, 1)
+    return options
+
+
+def sidebar_filters(db: Database, audience: Audience) -> Filters:
+    """The shared filters, bound to the address bar so any filtered view is a shareable link.
+
+    Invalid values in a link are ignored by the widgets; they are named here first so that
+    the person sees why the view differs from the link.
+    """
+    raw = {key: st.query_params.get_all(key) for key in ("from", "to", *CHOICES)}
+    from_link = Filters.from_query_params(raw, db.info.coverage_start, db.info.coverage_end)
+    default = Filters.default(db.info.coverage_end)
+    months = _month_options(db)
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    month_from = sidebar.selectbox("From (month)", months, key="from", bind="query-params",
+                                   index=months.index(f"{default.month_from:%Y-%m}"))
+    month_to = sidebar.selectbox("To (month)", months, key="to", bind="query-params",
+                                 index=months.index(f"{default.month_to:%Y-%m}"))
+    chosen: dict[str, tuple[str, ...]] = {}
+    notes = list(from_link.notes)
+    if audience.kind == "csp":
+        chosen["locality"] = (audience.locality,)
+        sidebar.markdown(f"**Locality:** {LOCALITIES[audience.locality]} (your partnership)")
+        if raw["locality"] and raw["locality"] != [audience.locality]:
+            notes.append("Only your own locality can be shown, so the locality in the link "
+                         "was ignored.")
+    for name, options in CHOICES.items():
+        if name in chosen:
+            continue
+        picked = sidebar.multiselect(FILTER_LABELS[name], options, key=name,
+                                     bind="query-params", format_func=label,
+                                     placeholder="All")
+        chosen[name] = tuple(v for v in options if v in picked)
+    filters = Filters(dt.datetime.strptime(month_from, "%Y-%m").date(),
+                      dt.datetime.strptime(month_to, "%Y-%m").date(), **chosen)
+    if filters.month_from > filters.month_to:
+        notes.append("'From' is after 'To', so the default period is shown.")
+        filters = Filters(default.month_from, default.month_to, **chosen)
+    for note in dict.fromkeys(notes):
+        sidebar.warning(note, icon=":material/info:")
+    return filters
+
+
+def resolve_view() -> View:
+    """Called by the entry point on every run, before the page runs."""
+    config = settings()
+    audience, problem = resolve_audience(config)
+    if problem:
+        st.sidebar.error(problem)
+    db = database(config)
+    filters = sidebar_filters(db, audience)
+    current = View(db, audience, filters, config)
+    st.session_state[_VIEW] = current
+    return current

@@ -1,0 +1,45 @@
+"""Navigation and the sidebar's account of what is shown and to whom."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hub.audience import Audience
+
+PAGES = (
+    # file, title, url path, icon, audiences that see it (None = everyone)
+    ("app_pages/overview.py", "Overview", "overview", ":material/dashboard:", None),
+    ("app_pages/referrals.py", "Referral mix", "referrals", ":material/group:", None),
+    ("app_pages/missing.py", "Missing episodes", "missing", ":material/person_search:", None),
+    ("app_pages/lionheart.py", "Operation Lionheart", "lionheart", ":material/diversity_3:",
+     None),
+    ("app_pages/prevention_pursuit.py", "Prevention and pursuit", "prevention-pursuit",
+     ":material/school:", None),
+    ("app_pages/local_slices.py", "Local slices", "local-slices", ":material/download:", None),
+    ("app_pages/audit_log.py", "Download log", "download-log", ":material/history:",
+     ("hub_lead",)),
+    ("app_pages/about.py", "About and accessibility", "about", ":material/info:", None),
+)
+
+
+def navigation(audience: Audience):
+    pages = [st.Page(file, title=title, url_path=path, icon=icon, default=(i == 0))
+             for i, (file, title, path, icon, who) in enumerate(PAGES)
+             if who is None or audience.kind in who]
+    return st.navigation(pages)
+
+
+def sidebar_footer(current) -> None:
+    info = current.db.info
+    st.sidebar.divider()
+    st.sidebar.markdown(
+        f"**Viewing as:** {current.audience}  \n"
+        f"**Extract:** {info.extract_id}  \n"
+        f"**Covers:** {info.coverage_start:%d %b %Y} to {info.coverage_end:%d %b %Y}  \n"
+        f"**Produced:** {info.produced_at}")
+    if current.audience.protected:
+        st.sidebar.caption("Figures of 1 to 5 are shown as [c] to protect children's "
+                           "identities.")
+    else:
+        st.sidebar.caption("OFFICIAL-SENSITIVE: unprotected operational figures. Not for "
+                           "onward sharing.")

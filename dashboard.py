@@ -7,11 +7,12 @@ extract, the shared filters bound to the address bar, then the navigation.
 import streamlit as st
 
 from hub.ui.context import resolve_view
-from hub.ui.layout import navigation, sidebar_footer
+from hub.ui.layout import apply_style, navigation, sidebar_footer
 
 st.set_page_config(page_title="CSE, Missing and Trafficked Hub", page_icon=":material/shield:",
                    layout="wide", initial_sidebar_state="expanded")
 
+apply_style()
 current = resolve_view()
 page = navigation(current.audience)
 sidebar_footer(current)

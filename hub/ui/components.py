@@ -86,6 +86,7 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
     result, frame = figures(query, **where)
     if measures:
         frame, series, y = outputs.long_measures(frame, x, measures), "measure", "value"
+        headers = {"value": "Percentage" if percent else "Number", **(headers or {})}
     decimals = (1 if percent else 0) if decimals is None else decimals
     headers = headers or {}
     summary = (trend_summary(frame, x=x, y=y, series=series, what=title, percent=percent)

@@ -43,3 +43,13 @@ def sidebar_footer(current) -> None:
     else:
         st.sidebar.caption("OFFICIAL-SENSITIVE: unprotected operational figures. Not for "
                            "onward sharing.")
+
+
+STYLE = """<style>
+/* Headline labels wrap instead of being cut short: the exact label matters (kpis.md). */
+[data-testid="stMetricLabel"] .stMarkdownEllipsis p { white-space: normal; overflow: visible; }
+</style>"""
+
+
+def apply_style() -> None:
+    st.html(STYLE)

@@ -1,0 +1,157 @@
+"""The real pages under Streamlit's AppTest, for every audience, on the demo extract and on a
+small hand-made edge-case extract whose figures are worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hub.settings import ROOT
+from tests.builders import build_extract, episode, meeting, referral
+
+DASHBOARD = str(ROOT / "dashboard.py")
+PAGES = ["overview", "referrals", "missing", "lionheart", "prevention_pursuit", "local_slices",
+         "about"]
+AUDIENCES = ["board", "hub_lead", "csp:E07000133"]
+
+
+def noon(y, m, d):
+    return dt.datetime(y, m, d, 12)
+
+
+@pytest.fixture(scope="module")
+def edge_extract(tmp_path_factory) -> Path:
+    """Coverage ends mid-month (15 Sep 2019), so the default period is Mar-Aug 2019.
+
+    In that period: 7 referrals in Charnwood (3 of them boys) and 1 in Melton; child 'r' goes
+    missing 3 times in March (a repeat-missing trigger, no strategy meeting), child 's' twice
+    in Melton, with a meeting about someone else.
+    """
+    referrals = ([referral(referral_date=dt.date(2019, 4, d), sex="female") for d in (1, 2, 3, 4)]
+                 + [referral(referral_date=dt.date(2019, 5, d), sex="male") for d in (1, 2, 3)]
+                 + [referral(referral_date=dt.date(2019, 6, 1), locality_code="E07000133")])
+    episodes = ([episode(child_id="r", start_at=noon(2019, 3, d)) for d in (1, 5, 9)]
+                + [episode(child_id="s", start_at=noon(2019, 7, d), locality_code="E07000133")
+                   for d in (1, 20)])
+    return build_extract(tmp_path_factory.mktemp("edge"), coverage_start=dt.date(2019, 1, 1),
+                         coverage_end=dt.date(2019, 9, 15), extract_id="edge-case",
+                         referrals=referrals, missing_episodes=episodes,
+                         strategy_meetings=[meeting(child_id="t", held_on=dt.date(2019, 3, 20))])
+
+
+def run(monkeypatch, extract: Path, audience: str, page: str = "overview",
+        **query) -> AppTest:
+    monkeypatch.setenv("HUB_DATA_DIR", str(extract))
+    monkeypatch.setenv("HUB_AUDIENCE", audience)
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def text_of(at: AppTest) -> str:
+    """Everything a person can read on the page: text, tables and chart data."""
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [json.dumps(json.loads(c.proto.spec)["data"]) for c in at.get("plotly_chart")]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_demo_extract(monkeypatch, page, audience):
+    at = run(monkeypatch, ROOT / "data" / "demo", audience, page)
+    assert at.title, "every page has a title"
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_edge_case_extract(monkeypatch, edge_extract, page, audience):
+    run(monkeypatch, edge_extract, audience, page)
+
+
+def test_hub_lead_sees_the_hand_worked_headline_figures(monkeypatch, edge_extract):
+    shown = metrics(run(monkeypatch, edge_extract, "hub_lead"))
+    assert shown["Referrals"] == "8"
+    assert shown["Male referrals (%)"] == "37.5%"  # 3 of 8
+    assert shown["Missing episodes"] == "5"
+    assert shown["Children missing"] == "2"
+    assert shown["Children missing once (%)"] == "0.0%"  # r three times, s twice
+    assert shown["Repeat-missing triggers"] == "1"
+    assert shown["Strategy meetings within 14 days (%)"] == "0.0%"
+    assert shown["Episodes from care, placed by other councils (%)"] == "[z]"  # none from care
+    assert set(shown) >= {"Lionheart cohort", "Prevention participants", "Convictions"}
+
+
+def test_board_sees_small_figures_protected(monkeypatch, edge_extract):
+    shown = metrics(run(monkeypatch, edge_extract, "board"))
+    assert shown["Referrals"] == "8"
+    assert shown["Male referrals (%)"] == "[c]"  # 3 boys
+    assert shown["Missing episodes"] == "[c]"  # 5
+    assert shown["Children missing"] == "[c]"
+    assert shown["Repeat-missing triggers"] == "[c]"
+
+
+def test_filters_in_the_address_bar_change_the_figures(monkeypatch, edge_extract):
+    shown = metrics(run(monkeypatch, edge_extract, "hub_lead", locality="E07000133",
+                        **{"from": "2019-06", "to": "2019-07"}))
+    assert shown["Referrals"] == "1"  # Melton's one referral, in June
+    assert shown["Missing episodes"] == "2"  # s, in July
+    assert shown["Repeat-missing triggers"] == "0"
+
+
+def test_invalid_address_bar_values_are_ignored_with_a_note(monkeypatch, edge_extract):
+    at = run(monkeypatch, edge_extract, "hub_lead", locality="E99999999", sex="robot",
+             **{"from": "not-a-month"})
+    assert metrics(at)["Referrals"] == "8"  # the default view
+    notes = " ".join(w.value for w in at.sidebar.warning)
+    assert "E99999999" in notes and "robot" in notes and "not-a-month" in notes
+
+
+def test_partnership_sees_only_its_own_locality(monkeypatch, edge_extract):
+    for page in ["overview", "referrals", "missing"]:
+        at = run(monkeypatch, edge_extract, "csp:E07000133", page, locality="E07000130")
+        assert "Charnwood" not in text_of(at)
+    shown = metrics(run(monkeypatch, edge_extract, "csp:E07000133"))
+    assert shown["Referrals"] == "[c]"  # Melton's single referral, not the county's 8
+
+
+def test_hub_lead_list_appears_only_for_the_hub_lead(monkeypatch, edge_extract):
+    lead = run(monkeypatch, edge_extract, "hub_lead", "missing")
+    listed = [df.value for df in lead.dataframe if "Child (pseudonym)" in df.value.columns]
+    assert len(listed) == 1 and listed[0]["Child (pseudonym)"].tolist() == ["r"]
+    for audience in ["board", "csp:E07000133"]:
+        at = run(monkeypatch, edge_extract, audience, "missing")
+        assert not [df for df in at.dataframe if "Child (pseudonym)" in df.value.columns]
+        assert "Children awaiting a strategy meeting" not in [s.value for s in at.subheader]
+
+
+def test_download_log_is_for_the_hub_lead_only(monkeypatch, edge_extract):
+    lead = run(monkeypatch, edge_extract, "hub_lead", "audit_log")
+    assert lead.title[0].value != "Six-month update"
+    for audience in ["board", "csp:E07000133"]:  # not registered in their navigation at all
+        at = run(monkeypatch, edge_extract, audience)
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(str(ROOT / "app_pages" / "audit_log.py"))
+
+
+def test_a_refused_extract_shows_a_message_not_a_traceback(monkeypatch, tmp_path):
+    broken = build_extract(tmp_path / "broken", referrals=[referral(sex="robot")])
+    monkeypatch.setenv("HUB_DATA_DIR", str(broken))
+    monkeypatch.setenv("HUB_AUDIENCE", "board")
+    at = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    assert not at.exception
+    assert "was refused" in at.error[0].value
+    assert "sex" in at.get("code")[0].value  # the validator's report names the column

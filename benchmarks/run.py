@@ -1,0 +1,98 @@
+"""Benchmarks: print figures, assert nothing. `make bench`, or one part at a time:
+
+    python -m benchmarks.run pages              # server-side time of a filter change, per page
+    python -m benchmarks.run validate --scale 100   # validate a national-size extract
+
+Figures are medians of several runs, with a baseline run in the same process to compare with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hub.contract import LOCALITIES
+from hub.settings import ROOT
+
+PAGES = ["overview", "referrals", "missing", "lionheart", "prevention_pursuit", "local_slices"]
+
+
+def pages(runs: int) -> None:
+    """A filter change re-runs the page with a new filter set (nothing cached for it yet).
+    Baseline: a rerun with the same filters (everything cached)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ.setdefault("HUB_AUDIENCE", "board")
+    print(f"Filter change, server side (AppTest), median of {runs} runs, extract "
+          f"{os.environ.get('HUB_DATA_DIR', 'data/demo')}, audience {os.environ['HUB_AUDIENCE']}")
+    print(f"{'page':<20}{'filter change (s)':>18}{'cached rerun (s)':>18}{'ratio':>8}")
+    codes = list(LOCALITIES)
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300).run()
+        if page != "overview":
+            at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
+        changes, reruns = [], []
+        for i in range(runs):
+            # A new combination each time, so the change is never served from the cache.
+            at.multiselect(key="locality").set_value([codes[i % 7], codes[(i + 3) % 7]][: 1 + i // 7])
+            at.selectbox(key="from").set_value(at.selectbox(key="from").options[-6 - i // 14])
+            start = time.perf_counter()
+            at.run()
+            changes.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            at.run()
+            reruns.append(time.perf_counter() - start)
+        change, rerun = statistics.median(changes), statistics.median(reruns)
+        print(f"{page:<20}{change:>18.3f}{rerun:>18.3f}{change / rerun:>8.1f}")
+
+
+def validate(scale: int, folder: Path) -> None:
+    """Generate (once) and validate a national-size extract; time and peak memory of each."""
+    py = sys.executable
+    if not (folder / "manifest.json").exists():
+        start = time.perf_counter()
+        subprocess.run([py, "-m", "hub", "demo", str(folder), "--scale", str(scale)], check=True)
+        print(f"generate --scale {scale}: {time.perf_counter() - start:.1f} s")
+    # Each validation in a fresh process, so that its peak memory is its own.
+    probe = ("import resource, sys, time; from hub.validate import validate_extract; "
+             "t = time.perf_counter(); ok = validate_extract(sys.argv[1]).ok; "
+             "print(time.perf_counter() - t, "
+             "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, ok)")
+    for label, target in [("demo extract (baseline)", ROOT / "data" / "demo"),
+                          (f"--scale {scale} extract", folder)]:
+        seconds, peaks = [], []
+        for _ in range(3):
+            out = subprocess.run([py, "-c", probe, str(target)], check=True, cwd=ROOT,
+                                 capture_output=True, text=True).stdout.split()
+            seconds.append(float(out[0]))
+            peaks.append(float(out[1]))
+            assert out[2] == "True", f"{target} did not validate"
+        print(f"validate {label}: median {statistics.median(seconds):.2f} s of 3, "
+              f"peak RSS {max(peaks):,.0f} MB")
+    rows = subprocess.run([py, "-c", "import json,sys; m=json.load(open(sys.argv[1]));"
+                           "print({k: v['rows'] for k, v in m['files'].items()})",
+                           str(folder / "manifest.json")], capture_output=True, text=True)
+    print(f"rows: {rows.stdout.strip()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["pages", "validate", "all"], nargs="?", default="all")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--folder", type=Path, default=None)
+    args = parser.parse_args()
+    if args.what in ("pages", "all"):
+        pages(args.runs)
+    if args.what in ("validate", "all"):
+        validate(args.scale, args.folder or ROOT / "data" / "bench" / f"scale{args.scale}")
+
+
+if __name__ == "__main__":
+    main()

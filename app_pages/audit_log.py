@@ -1,5 +1,38 @@
-"""Placeholder until the local slices issue lands."""
+"""Download log: every file downloaded from the Local slices page, newest first.
+
+For the hub lead only (the navigation lists this page for no one else): who downloaded (the
+audience), which slice, in what format and how many rows, when (UTC) and from which extract, as
+disclosure.md rule 6 asks. The log itself lives in the audit folder (HUB_AUDIT_DIR).
+"""
 
 import streamlit as st
 
-st.title("Coming soon")
+from hub import audit
+from hub.ui.context import view
+
+v = view()
+st.title("Download log")
+if v.audience.kind != "hub_lead":  # belt and braces: the page is not in others' navigation
+    st.error("The download log is for the hub lead only.")
+    st.stop()
+
+try:
+    entries = audit.read_log(v.settings.audit_dir)
+except OSError as exc:
+    st.error(f"The download log in {v.settings.audit_dir} cannot be read ({exc}).")
+    st.stop()
+st.caption(f"Every download from the Local slices page, newest first: {len(entries)} so far. "
+           f"The log is kept in {v.settings.audit_dir}.")
+if entries.empty:
+    st.info("No downloads yet.")
+else:
+    st.dataframe(entries, hide_index=True, key="download_log", column_config={
+        "at": st.column_config.TextColumn("When (UTC)"),
+        "audience": st.column_config.TextColumn("Audience"),
+        "audience_name": st.column_config.TextColumn("Who"),
+        "slice": st.column_config.TextColumn("Slice", width="large"),
+        "format": st.column_config.TextColumn("Format"),
+        "rows": st.column_config.NumberColumn("Rows"),
+        "extract_id": st.column_config.TextColumn("Extract"),
+        "file_name": st.column_config.TextColumn("File"),
+    })

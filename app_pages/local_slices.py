@@ -1,5 +1,83 @@
-"""Placeholder until the local slices issue lands."""
+"""Local slices: the figures for one locality and period, to take away.
+
+For partnership representatives (who get their own locality, with county totals beside it), and
+for the board (any single locality, or the county) and the hub lead. The period and the other
+filters come from the sidebar; the tables are chosen here. Each table is previewed exactly as it
+will be downloaded, already protected for the audience; a file (CSV, Excel or Parquet) is built
+only when its button is clicked, without rerunning the page, and every download is written to
+the download log first.
+"""
+
+from functools import partial
 
 import streamlit as st
 
-st.title("Coming soon")
+from hub import audit, exports
+from hub.ui.components import legend, local_slice, page_header
+from hub.ui.context import view
+
+v = view()
+page_header("Local slices", "Figures for one locality and period, to download.")
+
+COUNTY_CHOICE = "county"
+if v.audience.kind == "csp":
+    code = v.audience.locality  # a partnership's slice is always its own
+    st.markdown(f"**Locality:** {v.db.reference.locality_name(code)} (your partnership), "
+                "with county totals beside it for comparison.")
+else:
+    options = [COUNTY_CHOICE, *v.audience.visible_localities]
+    # Start from the sidebar's locality when it names exactly one.
+    start = v.filters.locality[0] if len(v.filters.locality) == 1 else COUNTY_CHOICE
+    choice = st.selectbox("Locality", options, index=options.index(start), key="slice_locality",
+                          format_func=lambda c: exports.COUNTY if c == COUNTY_CHOICE
+                          else v.db.reference.locality_name(c),
+                          help="Replaces the sidebar's locality filter for this slice.")
+    code = None if choice == COUNTY_CHOICE else choice
+
+tables = st.multiselect("Tables", [t.name for t in exports.TABLES],
+                        default=[t.name for t in exports.TABLES], key="slice_tables",
+                        format_func=lambda name: exports.TABLES_BY_NAME[name].title)
+filters = exports.slice_filters(v.filters, v.audience, code)
+name = exports.locality_name(v.db, filters)
+threshold = v.settings.suppression_threshold
+st.caption(f"Period: {filters.describe_period()}. Other filters from the sidebar apply. "
+           f"Marking: {exports.marking(v.audience)}.")
+
+if not tables:
+    st.info("Choose at least one table.")
+    st.stop()
+
+frames = local_slice(filters, tables)
+
+
+def _file(fmt: str):
+    """The button's data: a callable run on click only, in its own thread (so it uses only
+    what it is given here). It logs the download, then returns the file; if the log cannot be
+    written, it raises and the person sees the download fail (disclosure.md rule 6)."""
+    return partial(exports.download, v.db, filters, v.audience, threshold, frames, fmt,
+                   v.settings.audit_dir)
+
+
+st.subheader("Download")
+problem = audit.problem(v.settings.audit_dir)
+if problem:
+    st.warning(f"Downloads are switched off because {problem}. Please tell the hub lead.")
+for column, (fmt, (label, mime)) in zip(st.columns(len(exports.FORMATS)),
+                                        exports.FORMATS.items()):
+    column.download_button(f"Download {label}", data=_file(fmt), file_name=exports.file_name(
+        name, filters, fmt), mime=mime, on_click="ignore", key=f"slice_download_{fmt}",
+        icon=":material/download:", disabled=bool(problem), width="stretch")
+st.caption("CSV and Parquet hold every table in one tidy table (a `table` column says which); "
+           "Excel has a 'Read me' sheet and a sheet per table. Each file repeats the rules it "
+           "was protected by, the filters, the extract, when it was made and the symbols. "
+           "Every download is logged.")
+
+for table in tables:
+    spec, frame = exports.TABLES_BY_NAME[table], frames[table]
+    st.subheader(spec.title, anchor=f"slice_{table}")
+    st.dataframe(exports.as_text(frame), hide_index=True, key=f"slice_preview_{table}")
+    legend(frame)
+    missing = filters.not_applied_to(spec.source) if spec.source else []
+    if missing:
+        st.caption(f"Not applied to these figures (the data does not carry them): "
+                   f"{', '.join(missing)}.")

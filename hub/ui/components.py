@@ -171,3 +171,21 @@ def page_header(title: str, intro: str) -> None:
     st.title(title)
     st.caption(f"{intro} Period: {v.filters.describe_period()} (trend charts show the whole "
                f"extract up to its end; the period is shaded).")
+
+
+@st.cache_data(max_entries=100, ttl=6 * 3600, show_spinner="Building the slice...")
+def _local_slice(extract: str, filters: Filters, audience: str, threshold: int,
+                 tables: tuple[str, ...], _db) -> dict[str, pd.DataFrame]:
+    # Keyed like _protected: the extract, the slice's filters, the audience and the tables.
+    from hub import exports
+    from hub.audience import Audience
+
+    return exports.build_slice(_db, filters, Audience.parse(audience), threshold, list(tables))
+
+
+def local_slice(filters: Filters, tables: list[str]) -> dict[str, pd.DataFrame]:
+    """The protected tidy tables of a local slice (hub.exports) for the current audience."""
+    v = view()
+    audience = v.audience.kind + (f":{v.audience.locality}" if v.audience.locality else "")
+    return _local_slice(f"{v.db.info.path}|{v.db.info.extract_id}", filters, audience,
+                        v.settings.suppression_threshold, tuple(tables), v.db)

@@ -1,0 +1,423 @@
+"""Local slice downloads (hub/exports.py) and the download log (hub/audit.py).
+
+One tiny hand-made extract; the period is Apr to Sep 2019 and every expected figure is worked out
+by hand below. Each file is opened with its own reader (pandas for CSV, openpyxl for Excel,
+pandas and pyarrow for Parquet), and must hold the metadata and the protected figures.
+
+In the period:
+  Melton (E07000133): 3 CSE referrals of girls (source education) and 7 CCE referrals of boys
+    (police); one child missing twice in July; 1 prevention session.
+  Charnwood (E07000130): 12 CSE referrals of girls (police) and 2 CCE referrals of boys (youth
+    justice); 8 children missing once each in July; 7 prevention sessions.
+Before it (Jan to Mar 2019, in the comparison period Oct 2018 to Mar 2019): 8 CSE referrals of
+girls in Melton.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from hub import audit, exports, outputs, queries
+from hub.audience import Audience
+from hub.contract import LOCALITIES
+from hub.database import open_database
+from hub.disclosure import STATUS_SUFFIX, SYMBOLS
+from hub.filters import Filters
+from hub.queries import HEADLINES
+from tests.builders import build_extract, episode, referral, session
+
+D = dt.date
+MELTON, CHARNWOOD = "E07000133", "E07000130"
+PERIOD = Filters(D(2019, 4, 1), D(2019, 9, 1))
+BOARD, LEAD, CSP = Audience("board"), Audience("hub_lead"), Audience("csp", MELTON)
+ALL = [t.name for t in exports.TABLES]
+NOW = dt.datetime(2020, 1, 6, 9, 30, tzinfo=dt.timezone.utc)
+C = "[c]"
+
+
+def referrals(n, first: dt.date, **fields):
+    return [referral(referral_date=first + dt.timedelta(days=i), **fields) for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    rows = (referrals(3, D(2019, 4, 10), locality_code=MELTON, exploitation_type="cse",
+                      sex="female", referral_source="education")
+            + referrals(7, D(2019, 5, 1), locality_code=MELTON, exploitation_type="cce",
+                        sex="male", referral_source="police")
+            + referrals(8, D(2019, 2, 1), locality_code=MELTON, exploitation_type="cse",
+                        sex="female", referral_source="police")
+            + referrals(12, D(2019, 5, 10), locality_code=CHARNWOOD, exploitation_type="cse",
+                        sex="female", referral_source="police")
+            + referrals(2, D(2019, 6, 3), locality_code=CHARNWOOD, exploitation_type="cce",
+                        sex="male", referral_source="youth_justice"))
+    episodes = ([episode(child_id="m1", locality_code=MELTON,
+                         start_at=dt.datetime(2019, 7, day, 12)) for day in (1, 5)]
+                + [episode(child_id=f"c{i}", locality_code=CHARNWOOD,
+                           start_at=dt.datetime(2019, 7, 10, 12)) for i in range(8)])
+    sessions = ([session(locality_code=MELTON, delivered_on=D(2019, 6, 1))]
+                + [session(locality_code=CHARNWOOD, delivered_on=D(2019, 6, d))
+                   for d in range(1, 8)])
+    folder = build_extract(tmp_path_factory.mktemp("slice"), referrals=rows,
+                           missing_episodes=episodes, prevention_sessions=sessions)
+    opened = open_database(folder)
+    yield opened
+    opened.close()
+
+
+def slice_for(db, audience, locality=MELTON, tables=ALL, filters=PERIOD):
+    chosen = exports.slice_filters(filters, audience, locality)
+    return chosen, exports.build_slice(db, chosen, audience, 5, tables)
+
+
+def cell(frame, measure, locality="Melton", **where):
+    """(value, status) of one measure in the row matching `where` (plus the locality)."""
+    mask = frame["locality"] == locality
+    for column, value in where.items():
+        mask &= frame[column] == value
+    row = frame[mask]
+    assert len(row) == 1, (where, row)
+    value = row[measure].iloc[0]
+    return (None if pd.isna(value) else value), row[measure + STATUS_SUFFIX].iloc[0]
+
+
+# --- The figures: hand-worked, and the same as on screen -----------------------------------------
+
+def test_board_sees_a_small_locality_protected(db):
+    _, s = slice_for(db, BOARD)
+    breakdown = s["referral_breakdown"]
+    assert cell(breakdown, "referrals", breakdown="Exploitation type", category="CSE") == (None, C)
+    # CCE 7 is hidden too: it is the only other cell of the line, whose total is shown (rule 2)
+    assert cell(breakdown, "referrals", breakdown="Exploitation type", category="CCE") == (None, C)
+    assert cell(breakdown, "referrals", breakdown="Age band", category="14-15") == (10, "")
+    headline = s["headline"]
+    assert cell(headline, "value", figure="Referrals", period_start=D(2019, 4, 1)) == (10, "")
+    assert cell(headline, "value", figure="Referrals", period_start=D(2018, 10, 1)) == (8, "")
+    # 7 boys of 10: the 3 girls would follow from it (rule 3)
+    assert cell(headline, "value", figure="Male referrals (%)",
+                period_start=D(2019, 4, 1)) == (None, C)
+    assert cell(headline, "value", figure="Male referrals (%)",
+                period_start=D(2018, 10, 1)) == (0, "")  # 0 of 8
+    assert cell(headline, "value", figure="Missing episodes",
+                period_start=D(2019, 4, 1)) == (None, C)  # 2
+    month = s["missing_by_month"]
+    assert list(month["period_start"]) == [D(2019, m, 1) for m in range(4, 10)]
+    assert list(month["period_end"])[0] == D(2019, 4, 30)
+    assert cell(month, "episodes", period_start=D(2019, 7, 1)) == (None, C)  # 2
+    assert cell(month, "children", period_start=D(2019, 7, 1)) == (None, C)  # 1
+    assert cell(month, "episodes", period_start=D(2019, 8, 1)) == (0, "")
+    prevention = s["prevention_breakdown"]
+    assert cell(prevention, "sessions", breakdown="Locality", category="Melton") == (None, C)
+    assert cell(prevention, "participants", breakdown="Locality", category="Melton") == (30, "")
+
+
+def test_hub_lead_sees_every_figure(db):
+    _, s = slice_for(db, LEAD)
+    breakdown = s["referral_breakdown"]
+    assert cell(breakdown, "referrals", breakdown="Exploitation type", category="CSE") == (3, "")
+    assert cell(breakdown, "referrals", breakdown="Exploitation type", category="CCE") == (7, "")
+    assert cell(s["headline"], "value", figure="Male referrals (%)",
+                period_start=D(2019, 4, 1)) == (70.0, "")
+    assert cell(s["missing_by_month"], "episodes", period_start=D(2019, 7, 1)) == (2, "")
+
+
+def test_board_county_slice(db):
+    filters, s = slice_for(db, BOARD, locality=None)
+    assert filters.locality == ()
+    breakdown = s["referral_breakdown"]
+    county = dict(locality=exports.COUNTY, breakdown="Referral source")
+    assert cell(breakdown, "referrals", category="Police", **county) == (19, "")
+    assert cell(breakdown, "referrals", category="Education", **county) == (None, C)  # 3
+    assert cell(breakdown, "referrals", category="Youth justice", **county) == (None, C)  # 2
+    assert cell(s["headline"], "value", locality=exports.COUNTY, figure="Male referrals (%)",
+                period_start=D(2019, 4, 1)) == (37.5, "")  # 9 boys of 24
+
+
+def test_partnership_gets_its_own_locality_and_county_totals_safe_from_differencing(db):
+    # Asking for Charnwood makes no difference: a partnership's slice is its own.
+    filters, s = slice_for(db, CSP, locality=CHARNWOOD)
+    assert filters.locality == (MELTON,)
+    breakdown = s["referral_breakdown"]
+    assert set(breakdown["locality"]) == {"Melton", exports.COUNTY}
+    county = dict(locality=exports.COUNTY, breakdown="Exploitation type")
+    # County CCE 9 minus Melton's 7 would leave the rest of the county's 2: hidden, and so is
+    # CSE (15), the only other cell of the line.
+    assert cell(breakdown, "referrals", category="CCE", **county) == (None, C)
+    assert cell(breakdown, "referrals", category="CSE", **county) == (None, C)
+    assert cell(breakdown, "referrals", locality=exports.COUNTY, breakdown="Age band",
+                category="14-15") == (24, "")  # 24 - 10 = 14 elsewhere: fine
+    headline = s["headline"]
+    assert cell(headline, "value", locality=exports.COUNTY, figure="Referrals",
+                period_start=D(2019, 4, 1)) == (24, "")
+    # The board's county 37.5% (9 of 24) would give the rest of the county's 2 boys away
+    assert cell(headline, "value", locality=exports.COUNTY, figure="Male referrals (%)",
+                period_start=D(2019, 4, 1)) == (None, C)
+    # County-wide figures and tables appear once, as the county's
+    convictions = headline[headline["figure"] == "Convictions"]
+    assert list(convictions["locality"]) == [exports.COUNTY] * 2  # this period, the one before
+    assert set(s["pursue_by_quarter"]["locality"]) <= {exports.COUNTY}
+    # No other district anywhere (the county's sessions by locality lists only Melton)
+    for frame in s.values():
+        text = frame.astype(str).to_string()
+        assert not [name for code, name in LOCALITIES.items()
+                    if code != MELTON and name in text]
+
+
+@pytest.mark.parametrize("audience", [BOARD, LEAD, CSP], ids=str)
+def test_slice_figures_are_the_protected_figures_on_screen(db, audience):
+    """Each table's own-locality rows equal what the pages show: outputs.protect of the same
+    query and filters (trend tables: the months of the period)."""
+    filters, s = slice_for(db, audience)
+    name = exports.locality_name(db, filters)
+    for spec in exports.TABLES:
+        frame = s[spec.name]
+        if spec.query is None:
+            cards = outputs.headline_cards(queries.headline_figures(
+                db, filters), filters, audience, 5)
+            own = frame.iloc[:2 * len(cards):2]  # the locality's own rows, this period
+            assert list(own["figure"]) == [c.label for c in cards]
+            assert set(own["period_start"]) == {filters.start}
+            assert list(own["locality"]) == [exports.COUNTY if c.label == "Convictions"
+                                             else name for c in cards]  # county-wide
+            for card, (_, row) in zip(cards, own.iterrows()):
+                if card.number is None:
+                    assert (pd.isna(row["value"]), row["value_status"]) == (True, card.value)
+                else:
+                    assert row["value"] == pytest.approx(card.number, abs=0.05)
+            continue
+        result = spec.query(db, filters)
+        screen = outputs.protect(result, audience, 5)
+        if spec.rows in ("month", "quarter"):
+            start = pd.to_datetime(screen[spec.rows]).dt.date
+            screen = screen[((start >= filters.start) & (start <= filters.end)).to_numpy()]
+        own = frame[frame["locality"] == (name if spec.name != "pursue_by_quarter"
+                                          else exports.COUNTY)]
+        assert len(own) == len(screen), spec.name
+        for measure in spec.measures:
+            status = screen.get(measure + STATUS_SUFFIX, pd.Series([""] * len(screen)))
+            assert list(own[measure + STATUS_SUFFIX]) == list(status.fillna("")), spec.name
+            expected = pd.to_numeric(screen[measure]).round(1).tolist()
+            got = [None if pd.isna(v) else float(v) for v in own[measure]]
+            assert got == [None if pd.isna(v) else v for v in expected], spec.name
+
+
+# --- The files ------------------------------------------------------------------------------------
+
+def files(db, audience, locality=MELTON, tables=ALL):
+    filters, s = slice_for(db, audience, locality, tables)
+    meta = exports.describe(db, filters, audience, 5, tables, produced_at=NOW)
+    return filters, s, meta, {fmt: exports.render(s, meta, fmt) for fmt in exports.FORMATS}
+
+
+def csv_header(data: bytes) -> str:
+    return "\n".join(line for line in data.decode("utf-8-sig").splitlines()
+                     if line.startswith("#"))
+
+
+def excel_text(data: bytes) -> str:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True)
+                     for v in row if v is not None)
+
+
+def parquet_meta(data: bytes) -> dict:
+    raw = pq.read_schema(io.BytesIO(data)).metadata
+    return json.loads(raw[b"hub.meta"])
+
+
+def test_csv_opens_with_pandas_holds_metadata_and_protected_figures(db):
+    _, s, meta, data = files(db, BOARD)
+    header = csv_header(data["csv"])
+    for needed in ["Extract id: test-extract", "Period: Apr 2019 to Sep 2019",
+                   "File produced at (UTC): 2020-01-06T09:30:00Z", "Audience: Board member",
+                   "Filters: Locality: Melton", "Marking: OFFICIAL", "Primary: a count of 1 to 5",
+                   "Secondary:", "comment='#'",
+                   *[f"{sym} {text}" for sym, text in SYMBOLS.items()]]:
+        assert needed in header, needed
+    frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str, keep_default_na=False)
+    assert len(frame) == exports.rows(s)
+    assert list(frame.columns[:4]) == ["table", "period_start", "period_end", "locality"]
+    assert not [c for c in frame.columns if c.endswith(STATUS_SUFFIX)]  # symbols are in place
+    rows = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "CSE")]
+    assert rows["referrals"].tolist() == [C]
+    rows = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "14-15")]
+    assert rows["referrals"].tolist() == ["10"]
+    july = frame[(frame["table"] == "missing_by_month") & (frame["period_start"] == "2019-07-01")]
+    assert july[["episodes", "children"]].values.tolist() == [[C, C]]
+
+
+def test_hub_lead_csv_shows_the_numbers_and_the_marking(db):
+    _, _, _, data = files(db, LEAD)
+    header = csv_header(data["csv"])
+    assert exports.MARKING_SENSITIVE in header
+    assert "OFFICIAL-SENSITIVE — not for onward sharing" in header
+    assert "no small-number suppression" in header
+    frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str, keep_default_na=False)
+    rows = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "CSE")]
+    assert rows["referrals"].tolist() == ["3"]
+    male = frame[(frame["table"] == "headline") & (frame["figure"] == "Male referrals (%)")]
+    assert male["value"].tolist() == ["70", "0"]  # this period, the one before
+
+
+def test_excel_has_a_read_me_first_and_a_sheet_per_table(db):
+    _, s, meta, data = files(db, BOARD)
+    book = openpyxl.load_workbook(io.BytesIO(data["xlsx"]))
+    assert book.sheetnames[0] == "Read me"
+    assert len(book.sheetnames) == 1 + len(s)
+    readme = {row[0]: row[1] for row in book["Read me"].iter_rows(values_only=True)
+              if row[0]}
+    assert readme["Extract id"] == "test-extract"
+    assert readme["File produced at (UTC)"] == "2020-01-06T09:30:00Z"
+    assert readme["Period"].startswith("Apr 2019 to Sep 2019")
+    assert readme["Audience"].startswith("Board member")
+    assert readme["Marking"] == "OFFICIAL"
+    assert readme["Rules applied"].startswith("1. Primary")
+    assert readme["Symbol legend"].startswith("[c] confidential")
+    text = excel_text(data["xlsx"])
+    assert "referral_breakdown.referrals: referrals whose referral date is in the period" in text
+    for label in [h.label for h in HEADLINES]:  # every headline figure is defined
+        assert f"headline '{label}'" in text
+    sheet = book["Referrals by breakdown"]
+    assert sheet["A1"].value.startswith("OFFICIAL. Referrals by breakdown: Melton")
+    assert sheet.oddHeader.center.text == "OFFICIAL"
+    header = [c.value for c in sheet[2]]
+    rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=3, values_only=True)]
+    by_category = {(r["breakdown"], r["category"]): r["referrals"] for r in rows}
+    assert by_category[("Exploitation type", "CSE")] == C
+    assert by_category[("Age band", "14-15")] == 10  # a number, not text
+    assert rows[0]["period_start"] == dt.datetime(2019, 4, 1)
+
+
+def test_hub_lead_excel_is_marked_on_every_sheet(db):
+    _, _, _, data = files(db, LEAD)
+    book = openpyxl.load_workbook(io.BytesIO(data["xlsx"]))
+    for sheet in book:
+        assert sheet.oddHeader.center.text == exports.MARKING_SENSITIVE
+        assert sheet.oddFooter.center.text == exports.MARKING_SENSITIVE
+        if sheet.title != "Read me":
+            assert sheet["A1"].value.startswith(exports.MARKING_SENSITIVE)
+    rows = list(book["Referrals by breakdown"].iter_rows(min_row=3, values_only=True))
+    header = [c.value for c in book["Referrals by breakdown"][2]]
+    cse = [dict(zip(header, r)) for r in rows if r[header.index("category")] == "CSE"]
+    assert cse[0]["referrals"] == 3
+
+
+def test_parquet_keeps_numbers_numeric_and_symbols_beside_them(db):
+    _, s, meta, data = files(db, BOARD)
+    frame = pd.read_parquet(io.BytesIO(data["parquet"]))
+    assert len(frame) == exports.rows(s)
+    assert pd.api.types.is_integer_dtype(frame["referrals"])
+    assert pd.api.types.is_float_dtype(frame["rhi_offered_pct"])
+    cse = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "CSE")]
+    assert cse["referrals"].isna().all() and cse["referrals_status"].tolist() == [C]
+    age = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "14-15")]
+    assert age["referrals"].tolist() == [10] and age["referrals_status"].tolist() == [""]
+    assert frame["period_start"].iloc[0] == D(2019, 4, 1)
+    stored = parquet_meta(data["parquet"])
+    assert stored["extract_id"] == "test-extract"
+    assert stored["produced_at"] == "2020-01-06T09:30:00Z"
+    assert stored["period"].startswith("Apr 2019 to Sep 2019")
+    assert stored["audience"].startswith("Board member")
+    assert stored["marking"] == "OFFICIAL"
+    assert stored["legend"] == SYMBOLS
+    assert stored["rules"][0].startswith("Primary")
+    raw = pq.read_schema(io.BytesIO(data["parquet"])).metadata
+    assert raw[b"hub.extract_id"] == b"test-extract"
+
+
+def test_hub_lead_parquet_is_marked(db):
+    _, s, _, data = files(db, LEAD)
+    assert parquet_meta(data["parquet"])["marking"] == exports.MARKING_SENSITIVE
+    frame = pd.read_parquet(io.BytesIO(data["parquet"]))
+    cse = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "CSE")]
+    assert cse["referrals"].tolist() == [3]
+
+
+def test_partnership_files_name_no_other_district(db):
+    _, _, meta, data = files(db, CSP)
+    assert "County totals" in " ".join(meta.rules)
+    frames = [pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str).to_string(),
+              excel_text(data["xlsx"]), pd.read_parquet(io.BytesIO(data["parquet"])).to_string()]
+    for text in frames:
+        assert "Melton" in text and exports.COUNTY in text
+        assert not [name for code, name in LOCALITIES.items() if code != MELTON and name in text]
+
+
+def test_a_single_table_slice(db):
+    _, s, _, data = files(db, BOARD, tables=["missing_by_month"])
+    assert list(s) == ["missing_by_month"]
+    book = openpyxl.load_workbook(io.BytesIO(data["xlsx"]))
+    assert book.sheetnames == ["Read me", "Missing episodes by month"]
+    frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#")
+    assert set(frame["table"]) == {"missing_by_month"} and len(frame) == 6
+
+
+def test_file_names_say_what_they_hold():
+    assert exports.file_name("Melton", PERIOD, "xlsx") == \
+        "melton-2019-04-to-2019-09-local-slice.xlsx"
+    assert exports.file_name(exports.COUNTY, PERIOD, "csv") == \
+        "leicestershire-county-2019-04-to-2019-09-local-slice.csv"
+    assert exports.file_name("Oadby and Wigston", Filters(D(2019, 4, 1), D(2019, 9, 1),
+                                                          sex=("male",)), "parquet") == \
+        "oadby-and-wigston-2019-04-to-2019-09-local-slice-filtered.parquet"
+
+
+def test_filters_are_stated(db):
+    filters = exports.slice_filters(Filters(D(2019, 4, 1), D(2019, 9, 1), sex=("male",)), BOARD,
+                                    MELTON)
+    meta = exports.describe(db, filters, BOARD, 5, ["referral_breakdown", "pursue_by_quarter"])
+    assert meta.filters == "Locality: Melton; Sex: Male"
+    pursue = dict(meta.definitions)["table pursue_by_quarter"]
+    assert "not applied" in pursue and "Locality" in pursue and "Sex" in pursue
+
+
+# --- The download log --------------------------------------------------------------------------
+
+def test_a_download_is_logged_with_who_what_and_when(db, tmp_path):
+    filters, s = slice_for(db, CSP)
+    data = exports.download(db, filters, CSP, 5, s, "xlsx", tmp_path / "audit", now=NOW)
+    openpyxl.load_workbook(io.BytesIO(data))  # the file itself
+    exports.download(db, filters, CSP, 5, s, "csv", tmp_path / "audit",
+                     now=NOW + dt.timedelta(minutes=1))
+    lines = (tmp_path / "audit" / audit.LOG_FILE).read_text().splitlines()
+    assert len(lines) == 2
+    first = json.loads(lines[0])
+    assert first["at"] == "2020-01-06T09:30:00Z"
+    assert first["audience"] == "csp:E07000133"
+    assert first["audience_name"] == "Partnership representative for Melton"
+    assert first["format"] == "xlsx"
+    assert first["rows"] == exports.rows(s)
+    assert first["extract_id"] == "test-extract"
+    assert first["file_name"] == "melton-2019-04-to-2019-09-local-slice.xlsx"
+    assert "Melton" in first["slice"] and "Apr 2019 to Sep 2019" in first["slice"]
+    log = audit.read_log(tmp_path / "audit")
+    assert log["format"].tolist() == ["csv", "xlsx"]  # newest first
+
+
+def test_a_download_that_cannot_be_logged_is_refused(db, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the audit folder should be")
+    filters, s = slice_for(db, BOARD)
+    assert audit.problem(blocker / "audit")
+    with pytest.raises(exports.DownloadRefused, match="cannot be written"):
+        exports.download(db, filters, BOARD, 5, s, "csv", blocker / "audit")
+
+
+def test_the_log_folder_is_created_and_bad_lines_are_skipped(tmp_path):
+    folder = tmp_path / "deep" / "audit"
+    assert audit.read_log(folder).empty
+    assert audit.record(folder, BOARD, "Melton; Apr 2019", "csv", 12, "x1", now=NOW) is None
+    with open(folder / audit.LOG_FILE, "a") as file:
+        file.write("not json\n")
+    assert audit.record(folder, LEAD, "county", "parquet", 3, "x1") is None
+    log = audit.read_log(folder)
+    assert log["audience"].tolist() == ["hub_lead", "board"]
+    assert list(log.columns) == list(audit.COLUMNS)
+    assert log["rows"].tolist() == [3, 12]

@@ -26,6 +26,11 @@ class Audience:
         raise ValueError(f"unknown audience {text!r}: use board, hub_lead or csp:<ONS code>")
 
     @property
+    def code(self) -> str:
+        """As written in HUB_AUDIENCE: parse(a.code) == a."""
+        return f"csp:{self.locality}" if self.kind == "csp" else self.kind
+
+    @property
     def protected(self) -> bool:
         """Board and partnerships see figures under disclosure control; the hub lead does not."""
         return self.kind != "hub_lead"

@@ -192,8 +192,7 @@ def build_slice(db: Database, filters: Filters, audience: Audience, threshold: i
 
 def _figure_table(db: Database, spec: SliceTable, filters: Filters, audience: Audience,
                   threshold: int) -> pd.DataFrame:
-    result = spec.query(db, filters)
-    protected = outputs.protect(result, audience, threshold)
+    result, protected = outputs.protected(spec.query, db, filters, audience, threshold)
     by_locality = spec.source in APPLIES_TO["locality"]
     frame = _tidy(spec, result, protected, filters,
                   locality_name(db, filters) if by_locality else COUNTY, db.info.coverage_start)
@@ -208,7 +207,9 @@ def _figure_table(db: Database, spec: SliceTable, filters: Filters, audience: Au
 def _headline_table(db: Database, spec: SliceTable, filters: Filters, audience: Audience,
                     threshold: int) -> pd.DataFrame:
     own_raw = queries.headline_figures(db, filters)
-    frame = _tidy_headline(own_raw, filters, audience, threshold, locality_name(db, filters))
+    hidden = outputs.hidden_in_cube(db, own_raw, filters, audience, threshold)
+    frame = _tidy_headline(own_raw, filters, audience, threshold, locality_name(db, filters),
+                           hidden)
     if audience.kind != "csp":
         return frame
     county = replace(filters, locality=())
@@ -269,9 +270,9 @@ _SIDES = (("numerator", "denominator"), ("comparison_numerator", "comparison_den
 
 
 def _tidy_headline(figures: pd.DataFrame, filters: Filters, audience: Audience, threshold: int,
-                   locality: str) -> pd.DataFrame:
+                   locality: str, hidden: frozenset = frozenset()) -> pd.DataFrame:
     """Each headline figure twice: for the period and for the comparison period before it."""
-    cards = outputs.headline_cards(figures, filters, audience, threshold)
+    cards = outputs.headline_cards(figures, filters, audience, threshold, hidden)
     before = filters.comparison()
     rows = []
     for card, table in zip(cards, figures["table"]):  # HEADLINES order (_guard_headline)

@@ -1,21 +1,30 @@
 """From query results to what people see: every figure passes through disclosure control here.
 
-`protect` is the only route from a query `Result` to a chart, table, summary or download;
-`headline_cards` is the only route for headline figures. Both apply the audience's rules
-(hub.disclosure); the hub lead's figures pass through unsuppressed.
+`protected` is the only route from a query to a chart, table, summary or download; `headline`
+is the only route for headline figures. Both apply the audience's rules (hub.disclosure); the
+hub lead's figures pass through unsuppressed.
+
+One locality's figures are protected together with every other locality's (the "locality
+cube"), so that nobody can subtract the districts' views from each other or from the county's
+to work out a hidden figure. For the same reason protected audiences see one locality at a time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import pandas as pd
 
-from hub import disclosure
+from hub import disclosure, queries
 from hub.audience import Audience
-from hub.filters import Filters
+from hub.contract import LOCALITIES
+from hub.database import Database
+from hub.filters import APPLIES_TO, Filters
 from hub.queries import Result
 from hub.summaries import number
+
+LOCALITY = "_locality"  # the cube's extra dimension
 
 
 def protect(result: Result, audience: Audience, threshold: int) -> pd.DataFrame:
@@ -23,6 +32,78 @@ def protect(result: Result, audience: Audience, threshold: int) -> pd.DataFrame:
     return disclosure.protect(result.frame, list(result.counts), dims=list(result.dims),
                               by=list(result.by), rates=list(result.rates),
                               protected=audience.protected, threshold=threshold)
+
+
+def _one_locality(table: str, filters: Filters, audience: Audience) -> str | None:
+    """The locality whose figures need protecting within the cube, if any."""
+    if audience.protected and len(filters.locality) == 1 and table in APPLIES_TO["locality"]:
+        return filters.locality[0]
+    return None
+
+
+def _cube(run: Callable[[Filters], pd.DataFrame], filters: Filters, own: str,
+          own_frame: pd.DataFrame) -> pd.DataFrame:
+    """Every locality's figures stacked, with the locality in column LOCALITY."""
+    return pd.concat([(own_frame if code == own else run(replace(filters, locality=(code,))))
+                      .assign(**{LOCALITY: code}) for code in LOCALITIES], ignore_index=True)
+
+
+def protected(query: Callable[[Database, Filters], Result], db: Database, filters: Filters,
+              audience: Audience, threshold: int) -> tuple[Result, pd.DataFrame]:
+    """(raw Result, for its metadata; the figures this audience may see)."""
+    result = query(db, filters)
+    own = _one_locality(result.table, filters, audience)
+    if own is None or "locality_code" in result.frame.columns:
+        return result, protect(result, audience, threshold)
+    # A breakdown by locality (one row under a locality filter) is not cubed: its other rows
+    # would be structural zeros, and would name other districts.
+    by_locality = result.frame[list(result.by)].eq("locality_code").any(axis=1) \
+        if result.by else pd.Series(False, index=result.frame.index)
+    cube = _cube(lambda f: _not_by_locality(query(db, f)), filters, own,
+                 result.frame[~by_locality])
+    frame = disclosure.protect(cube, list(result.counts), dims=[*result.dims, LOCALITY],
+                               by=list(result.by), rates=list(result.rates), protected=True,
+                               threshold=threshold)
+    mine = frame[frame[LOCALITY] == own].drop(columns=LOCALITY)
+    # A combination absent here but present elsewhere comes back as a row: its sums are 0.
+    mine = mine.fillna({column: 0 for column in result.sums})
+    if not by_locality.any():
+        return result, mine.reset_index(drop=True)
+    local = protect(replace(result, frame=result.frame[by_locality]), audience, threshold)
+    return result, pd.concat([mine, local], ignore_index=True)
+
+
+def _not_by_locality(result: Result) -> pd.DataFrame:
+    if not result.by:
+        return result.frame
+    return result.frame[~result.frame[list(result.by)].eq("locality_code").any(axis=1)]
+
+
+_SIDES = ("numerator", "denominator", "comparison_numerator", "comparison_denominator")
+
+
+def headline(db: Database, filters: Filters, audience: Audience, threshold: int) -> list[Card]:
+    """The headline figures of a view as cards, protected for the audience (locality cube
+    included: a district's headline counts are protected with every other district's)."""
+    figures = queries.headline_figures(db, filters)
+    return headline_cards(figures, filters, audience, threshold,
+                          hidden_in_cube(db, figures, filters, audience, threshold))
+
+
+def hidden_in_cube(db: Database, figures: pd.DataFrame, filters: Filters, audience: Audience,
+                   threshold: int) -> frozenset[tuple[str, str]]:
+    """(label, side) of the headline counts hidden when protected across the localities."""
+    own = _one_locality("referrals", filters, audience)
+    if own is None:
+        return frozenset()
+    cube = _cube(lambda f: queries.headline_figures(db, f), filters, own, figures)
+    counted = cube[cube["is_count"] & cube["table"].isin(APPLIES_TO["locality"])]
+    frame = disclosure.protect(counted.drop(columns=["table", "is_count"]), list(_SIDES),
+                               dims=[LOCALITY], by=["label"], protected=True,
+                               threshold=threshold)
+    mine = frame[frame[LOCALITY] == own]
+    return frozenset((row["label"], side) for _, row in mine.iterrows() for side in _SIDES
+                     if row[side + disclosure.STATUS_SUFFIX] == disclosure.CONFIDENTIAL)
 
 
 @dataclass(frozen=True)
@@ -37,8 +118,10 @@ class Card:
     not_applied: tuple[str, ...]  # filters in force that this figure's table cannot carry
 
 
-def _shown(numerator, denominator, is_count, audience, threshold):
+def _shown(numerator, denominator, is_count, audience, threshold, hidden=False):
     protected = audience.protected and is_count
+    if hidden:
+        return None, disclosure.CONFIDENTIAL
     if pd.isna(denominator):
         return disclosure.protect_value(numerator, protected=protected, threshold=threshold)
     return disclosure.protect_share(numerator, denominator, protected=protected,
@@ -46,15 +129,20 @@ def _shown(numerator, denominator, is_count, audience, threshold):
 
 
 def headline_cards(figures: pd.DataFrame, filters: Filters, audience: Audience,
-                   threshold: int) -> list[Card]:
-    """Each headline figure with its comparison value and change, protected for the audience."""
+                   threshold: int, hidden: frozenset[tuple[str, str]] = frozenset()
+                   ) -> list[Card]:
+    """Each headline figure with its comparison value and change, protected for the audience;
+    `hidden` names the (label, side) counts already hidden by the locality cube."""
     cards = []
     for row in figures.itertuples():
         is_share = not pd.isna(row.denominator)
-        now, now_status = _shown(row.numerator, row.denominator, row.is_count, audience,
-                                 threshold)
-        before, before_status = _shown(row.comparison_numerator, row.comparison_denominator,
-                                       row.is_count, audience, threshold)
+        now, now_status = _shown(
+            row.numerator, row.denominator, row.is_count, audience, threshold,
+            {(row.label, "numerator"), (row.label, "denominator")} & hidden)
+        before, before_status = _shown(
+            row.comparison_numerator, row.comparison_denominator, row.is_count, audience,
+            threshold, {(row.label, "comparison_numerator"),
+                        (row.label, "comparison_denominator")} & hidden)
         change = None
         if now is not None and before is not None:
             change = (f"{now - before:+.1f} points" if is_share

@@ -172,15 +172,14 @@ def test_partnership_gets_its_own_locality_and_county_totals_safe_from_differenc
 
 @pytest.mark.parametrize("audience", [BOARD, LEAD, CSP], ids=str)
 def test_slice_figures_are_the_protected_figures_on_screen(db, audience):
-    """Each table's own-locality rows equal what the pages show: outputs.protect of the same
+    """Each table's own-locality rows equal what the pages show: outputs.protected of the same
     query and filters (trend tables: the months of the period)."""
     filters, s = slice_for(db, audience)
     name = exports.locality_name(db, filters)
     for spec in exports.TABLES:
         frame = s[spec.name]
         if spec.query is None:
-            cards = outputs.headline_cards(queries.headline_figures(
-                db, filters), filters, audience, 5)
+            cards = outputs.headline(db, filters, audience, 5)
             own = frame.iloc[:2 * len(cards):2]  # the locality's own rows, this period
             assert list(own["figure"]) == [c.label for c in cards]
             assert set(own["period_start"]) == {filters.start}
@@ -192,8 +191,7 @@ def test_slice_figures_are_the_protected_figures_on_screen(db, audience):
                 else:
                     assert row["value"] == pytest.approx(card.number, abs=0.05)
             continue
-        result = spec.query(db, filters)
-        screen = outputs.protect(result, audience, 5)
+        result, screen = outputs.protected(spec.query, db, filters, audience, 5)
         if spec.rows in ("month", "quarter"):
             start = pd.to_datetime(screen[spec.rows]).dt.date
             screen = screen[((start >= filters.start) & (start <= filters.end)).to_numpy()]

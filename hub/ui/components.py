@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from hub import outputs, queries
+from hub.audience import Audience
 from hub.charts import chart
 from hub.contract import label
 from hub.disclosure import SYMBOLS, display, symbols_present
@@ -27,10 +28,8 @@ QueryFunction = Callable[..., queries.Result]
 def _protected(name: str, extract: str, filters: Filters, audience: str, threshold: int,
                _db) -> tuple[queries.Result, pd.DataFrame]:
     # Keyed on the query, the extract, the filters and the audience; _db is not hashed.
-    from hub.audience import Audience
-
-    result = getattr(queries, name)(_db, filters)
-    return result, outputs.protect(result, Audience.parse(audience), threshold)
+    return outputs.protected(getattr(queries, name), _db, filters, Audience.parse(audience),
+                             threshold)
 
 
 def figures(query: QueryFunction, filters: Filters | None = None,
@@ -38,10 +37,8 @@ def figures(query: QueryFunction, filters: Filters | None = None,
     """(raw Result for its metadata, protected frame) for the current view, rows narrowed by
     `where` (e.g. dimension='sex'). Only the protected frame is ever shown."""
     v = view()
-    audience = v.audience.kind + (f":{v.audience.locality}" if v.audience.locality else "")
-    result, frame = _protected(query.__name__, f"{v.db.info.path}|{v.db.info.extract_id}",
-                               filters or v.filters, audience,
-                               v.settings.suppression_threshold, v.db)
+    result, frame = _protected(query.__name__, _extract_key(v), filters or v.filters,
+                               v.audience.code, v.settings.suppression_threshold, v.db)
     for column, value in where.items():
         frame = frame[frame[column] == value].drop(columns=column)
     return result, frame.reset_index(drop=True)
@@ -154,16 +151,21 @@ def symbol_legend() -> None:
 
 
 @st.cache_data(max_entries=200, ttl=6 * 3600, show_spinner=False)
-def _headline(extract: str, filters: Filters, _db) -> pd.DataFrame:
-    return queries.headline_figures(_db, filters)
+def _headline(extract: str, filters: Filters, audience: str, threshold: int,
+              _db) -> list[outputs.Card]:
+    return outputs.headline(_db, filters, Audience.parse(audience), threshold)
 
 
 def headline_cards() -> list[outputs.Card]:
     """The headline figures of the current view, protected for its audience."""
     v = view()
-    figures_ = _headline(f"{v.db.info.path}|{v.db.info.extract_id}", v.filters, v.db)
-    return outputs.headline_cards(figures_, v.filters, v.audience,
-                                  v.settings.suppression_threshold)
+    return _headline(_extract_key(v), v.filters, v.audience.code,
+                     v.settings.suppression_threshold, v.db)
+
+
+def _extract_key(v) -> str:
+    return f"{v.db.info.path}|{v.db.info.extract_id}"
+
 
 
 def page_header(title: str, intro: str) -> None:
@@ -178,7 +180,6 @@ def _local_slice(extract: str, filters: Filters, audience: str, threshold: int,
                  tables: tuple[str, ...], _db) -> dict[str, pd.DataFrame]:
     # Keyed like _protected: the extract, the slice's filters, the audience and the tables.
     from hub import exports
-    from hub.audience import Audience
 
     return exports.build_slice(_db, filters, Audience.parse(audience), threshold, list(tables))
 
@@ -186,6 +187,5 @@ def _local_slice(extract: str, filters: Filters, audience: str, threshold: int,
 def local_slice(filters: Filters, tables: list[str]) -> dict[str, pd.DataFrame]:
     """The protected tidy tables of a local slice (hub.exports) for the current audience."""
     v = view()
-    audience = v.audience.kind + (f":{v.audience.locality}" if v.audience.locality else "")
-    return _local_slice(f"{v.db.info.path}|{v.db.info.extract_id}", filters, audience,
+    return _local_slice(_extract_key(v), filters, v.audience.code,
                         v.settings.suppression_threshold, tuple(tables), v.db)

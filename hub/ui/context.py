@@ -113,12 +113,20 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
         if raw["locality"] and raw["locality"] != [audience.locality]:
             notes.append("Only your own locality can be shown, so the locality in the link "
                          "was ignored.")
+    elif audience.protected and len(from_link.locality) > 1:
+        # One district at a time: views of several could be subtracted from each other.
+        notes.append("Protected views show one locality at a time, so only the first "
+                     "locality in the link is shown.")
+        st.query_params["locality"] = from_link.locality[0]
     for name, options in CHOICES.items():
         if name in chosen:
             continue
+        one_only = name == "locality" and audience.protected
         picked = sidebar.multiselect(FILTER_LABELS[name], options, key=name,
                                      bind="query-params", format_func=label,
-                                     placeholder="All")
+                                     placeholder="All", max_selections=1 if one_only else None,
+                                     help="One locality at a time, or all." if one_only
+                                     else None)
         chosen[name] = tuple(v for v in options if v in picked)
     filters = Filters(dt.datetime.strptime(month_from, "%Y-%m").date(),
                       dt.datetime.strptime(month_to, "%Y-%m").date(), **chosen)

@@ -100,11 +100,11 @@ def protect(frame: pd.DataFrame, counts: list[str], *, dims: list[str], protecte
         work[column + STATUS_SUFFIX] = statuses[column]
     for rate in rates:
         num, den = values[rate.numerator], values[rate.denominator]
-        status = np.array([_rate_status(*pair, protected=protected, threshold=threshold,
-                                        complement=rate.complement, sources=sources,
+        sources = zip(statuses[rate.numerator], statuses[rate.denominator])
+        status = np.array([_rate_status(n, d, protected=protected, threshold=threshold,
+                                        complement=rate.complement, sources=source,
                                         denominator_is_count=rate.denominator_is_count)
-                           for pair, sources in zip(zip(num, den), zip(
-                               statuses[rate.numerator], statuses[rate.denominator]))], object)
+                           for n, d, source in zip(num, den, sources)], dtype=object)
         with np.errstate(divide="ignore", invalid="ignore"):
             work[rate.out] = np.where(status == SHOWN, num / den * rate.per, np.nan)
         work[rate.out + STATUS_SUFFIX] = status
@@ -180,10 +180,11 @@ def _tables(frame: pd.DataFrame, dims: list[str], by: list[str], counts: list[st
         absent = np.argwhere(grid < 0)
         grid[tuple(absent.T)] = np.arange(rows, rows + len(absent))
         rows += len(absent)
-        added.append(pd.DataFrame({d: level.take(absent[:, k]) for k, (d, level)
-                                   in enumerate(zip(dims, levels))}).assign(
-            **dict(zip(by, key)), **dict.fromkeys(counts, 0)))
         grids.append(grid)
+        if len(absent):
+            cells = {d: level.take(absent[:, k]) for k, (d, level) in enumerate(zip(dims, levels))}
+            added.append(pd.DataFrame(cells).assign(**dict(zip(by, key)),
+                                                    **dict.fromkeys(counts, 0)))
     return pd.concat([frame, *added], ignore_index=True), grids
 
 

@@ -25,6 +25,7 @@ from hub.queries import Result
 from hub.summaries import number
 
 LOCALITY = "_locality"  # the cube's extra dimension
+PERIOD = "_period"  # splits a trend into the months in the period and those before
 
 
 def protect(result: Result, audience: Audience, threshold: int) -> pd.DataFrame:
@@ -48,29 +49,49 @@ def _cube(run: Callable[[Filters], pd.DataFrame], filters: Filters, own: str,
                       .assign(**{LOCALITY: code}) for code in LOCALITIES], ignore_index=True)
 
 
+def _period_split(result: Result, filters: Filters) -> Result:
+    """A trend's months in the period form a table of their own: their totals are the
+    headline figures shown beside it, so no single hidden month may be left in the period."""
+    time = next((d for d in result.dims if d in ("month", "quarter")), None)
+    if time is None:
+        return result
+    when = pd.to_datetime(result.frame[time])
+    inside = (when >= pd.Timestamp(filters.start)) & (when <= pd.Timestamp(filters.end))
+    return replace(result, frame=result.frame.assign(**{PERIOD: inside.map(
+        {True: "in", False: "before"})}), by=(*result.by, PERIOD))
+
+
 def protected(query: Callable[[Database, Filters], Result], db: Database, filters: Filters,
               audience: Audience, threshold: int) -> tuple[Result, pd.DataFrame]:
     """(raw Result, for its metadata; the figures this audience may see)."""
-    result = query(db, filters)
+    raw = query(db, filters)
+    result = _period_split(raw, filters)
     own = _one_locality(result.table, filters, audience)
     if own is None or "locality_code" in result.frame.columns:
-        return result, protect(result, audience, threshold)
+        return raw, _tidy(protect(result, audience, threshold))
     # A breakdown by locality (one row under a locality filter) is not cubed: its other rows
     # would be structural zeros, and would name other districts.
     by_locality = result.frame[list(result.by)].eq("locality_code").any(axis=1) \
         if result.by else pd.Series(False, index=result.frame.index)
-    cube = _cube(lambda f: _not_by_locality(query(db, f)), filters, own,
-                 result.frame[~by_locality])
+    cube = _cube(lambda f: _not_by_locality(_period_split(query(db, f), filters)), filters,
+                 own, result.frame[~by_locality])
     frame = disclosure.protect(cube, list(result.counts), dims=[*result.dims, LOCALITY],
                                by=list(result.by), rates=list(result.rates), protected=True,
                                threshold=threshold)
     mine = frame[frame[LOCALITY] == own].drop(columns=LOCALITY)
     # A combination absent here but present elsewhere comes back as a row: its sums are 0.
     mine = mine.fillna({column: 0 for column in result.sums})
-    if not by_locality.any():
-        return result, mine.reset_index(drop=True)
-    local = protect(replace(result, frame=result.frame[by_locality]), audience, threshold)
-    return result, pd.concat([mine, local], ignore_index=True)
+    if by_locality.any():
+        local = protect(replace(result, frame=result.frame[by_locality]), audience, threshold)
+        mine = pd.concat([mine, local], ignore_index=True)
+    return raw, _tidy(mine)
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows back in time order, without the working columns."""
+    frame = frame.drop(columns=[c for c in (PERIOD, LOCALITY) if c in frame])
+    time = [c for c in ("month", "quarter") if c in frame]
+    return (frame.sort_values(time, kind="stable") if time else frame).reset_index(drop=True)
 
 
 def _not_by_locality(result: Result) -> pd.DataFrame:

@@ -104,8 +104,8 @@ def test_one_dimension_small_count_and_the_next_smallest():
     out = protect(pd.DataFrame({"locality": ["A", "B", "C", "D"], "n": [10, 3, 0, 12]}), ["n"],
                   dims=["locality"], protected=True)
     # Rule 1: 3 is 1..5 -> [c]. Rule 2: the total 25 would give 3 back (25 - 10 - 0 - 12), so the
-    # next smallest non-zero shown cell, 10, is hidden too (0 is skipped: a hidden 0 protects
-    # nothing the reader could not guess). The reader now knows only [c] + [c] = 13.
+    # next smallest non-zero cell, 10, is hidden too. The reader now knows only [c] + [c] = 13
+    # (hiding the 0 instead would tell the reader that the two hidden cells add up to 3).
     assert out["n"].tolist() == pytest.approx([NAN, NAN, 0.0, 12.0], nan_ok=True)
     assert out["n_status"].tolist() == [C, C, "", ""]
 
@@ -146,8 +146,9 @@ def test_cells_pinned_by_several_lines_together_are_protected_too():
     # the 4 in r0 joins two blocks of [c] and can be worked out from the totals:
     # rows r0 + r1 = 29 + 75 = 104 = [c]x4 + 4 + (20 + 30 + 40);
     # columns c0 + c1 = 75 + 90 = 165 = [c]x4 + (25 + 45 + 35 + 50);
-    # so 4 = 104 - 90 - (165 - 155). Hiding also the smallest shown cell in its row or column
-    # (20 in r0; 30 in c2) puts it on a cycle of hidden cells: r0 c2 r2 c3.
+    # so 4 = 104 - 90 - (165 - 155). The cheapest box of cells around it that can move
+    # together (r0 c2 +1, r0 c3 -1, r2 c3 +1, r2 c2 -1 keeps every total) needs only 20 hidden
+    # (r0 c3); the other boxes need 25 (r2 c0) or 30 (r1 c2).
     assert pinned_by_moves(np.array(grid), np.array(grid) <= 5) == [(0, 2)]
     assert statuses(protect_grid(grid)) == [[C, C, C, C],
                                             [C, C, "", ""],
@@ -220,7 +221,8 @@ def test_rate_per_10000_children_and_a_rate_whose_count_was_hidden():
                   rates=[Rate("referrals", "population", "per_10k", per=10_000,
                               complement=False, denominator_is_count=False)])
     # 3 -> [c]; the next smallest, 12, -> [c]. A's rate 12 / 60,000 * 10,000 = 2.0 would give
-    # 12 back (2.0 * 6), so it is [c]. B: 30 / 90,000 * 10,000 = 3.33. Populations stay shown.
+    # 12 back (2.0 * 60,000 / 10,000), so it is [c]. B: 30 / 90,000 * 10,000 = 3.33. C: [c].
+    # Populations are not counts of people in the data: shown as they are.
     assert out["per_10k_status"].tolist() == [C, "", C]
     assert out["per_10k"].tolist() == pytest.approx([NAN, 10 / 3, NAN], nan_ok=True)
     assert out["population"].tolist() == [60_000, 90_000, 45_000]
@@ -264,6 +266,13 @@ def test_display_and_legend():
                                    "pct": ["83.3", Z, "12.5 [u]"]}
     assert symbols_present(frame) == {C: SYMBOLS[C], Z: SYMBOLS[Z], U: SYMBOLS[U]}
     assert symbols_present(frame.assign(n_status="", pct_status="")) == {}
+
+
+def test_a_missing_count_is_not_available_and_is_not_used_to_hide_another():
+    out = protect(pd.DataFrame({"k": ["a", "b", "c"], "n": [3, None, 8]}), ["n"], dims=["k"],
+                  protected=True)
+    # 3 -> [c]; the missing count is [x]; the only other cell to hide is 8.
+    assert out["n_status"].tolist() == [C, X, C]
 
 
 def test_duplicate_cells_are_refused():
@@ -392,11 +401,12 @@ def hidden_cells(grid: np.ndarray) -> np.ndarray:
 
 
 def no_small_total(grid: np.ndarray) -> bool:
-    """A small total is itself [c] wherever it is shown, so the reader has only the others."""
+    """No line total is 1 to 5 (such a total would itself be [c], not a figure readers have)."""
     return not any(is_small(grid.sum(axis=axis), 5).any() for axis in range(grid.ndim))
 
 
 def arrays(shapes):
+    """n-D arrays of counts, of a shape drawn from `shapes`."""
     return shapes.flatmap(lambda shape: st.lists(
         COUNTS, min_size=math.prod(shape), max_size=math.prod(shape)).map(
         lambda counts: np.array(counts).reshape(shape)))

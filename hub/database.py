@@ -77,6 +77,7 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
     reference = load_reference(reference_dir)
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")  # naive timestamps in the extract are UTC
+    con.execute("SET enable_progress_bar = false")
     for table in TABLES:
         columns = [f"CAST({c.name} AS TIMESTAMP) AS {c.name}" if c.type == "timestamp"
                    else c.name for c in table.columns]

@@ -318,6 +318,7 @@ def validate_extract(folder: Path | str) -> Report:
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")  # timestamps not marked UTC-adjusted are UTC
+        con.execute("SET enable_progress_bar = false")  # it would print into the report
         manifest, coverage = _check_manifest(report)
         files = manifest.get("files") if manifest else None
         files = files if isinstance(files, dict) else None

@@ -9,7 +9,8 @@ import streamlit as st
 from hub.ui.context import resolve_view
 from hub.ui.layout import apply_style, navigation, sidebar_footer
 
-st.set_page_config(page_title="CSE, Missing and Trafficked Hub", page_icon=":material/shield:",
+# An emoji icon is drawn locally; a :material/ icon would make every browser fetch a font.
+st.set_page_config(page_title="CSE, Missing and Trafficked Hub", page_icon="🛡️",
                    layout="wide", initial_sidebar_state="expanded")
 
 apply_style()

@@ -117,17 +117,24 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
         # One district at a time: views of several could be subtracted from each other.
         notes.append("Protected views show one locality at a time, so only the first "
                      "locality in the link is shown.")
-        st.query_params["locality"] = from_link.locality[0]
     for name, options in CHOICES.items():
         if name in chosen:
             continue
         one_only = name == "locality" and audience.protected
+        if name not in st.session_state:  # a new session: the link decides
+            st.session_state[name] = list(getattr(from_link, name))[:1 if one_only else None]
+        # Not bound to the address bar by Streamlit, which would write the labels ("Melton")
+        # there: the address bar holds codes (locality=E07000133), kept in step below.
         picked = sidebar.multiselect(FILTER_LABELS[name], options, key=name,
-                                     bind="query-params", format_func=label,
-                                     placeholder="All", max_selections=1 if one_only else None,
+                                     format_func=label, placeholder="All",
+                                     max_selections=1 if one_only else None,
                                      help="One locality at a time, or all." if one_only
                                      else None)
         chosen[name] = tuple(v for v in options if v in picked)
+        if chosen[name]:
+            st.query_params[name] = list(chosen[name])
+        elif name in st.query_params:
+            del st.query_params[name]
     filters = Filters(dt.datetime.strptime(month_from, "%Y-%m").date(),
                       dt.datetime.strptime(month_to, "%Y-%m").date(), **chosen)
     if filters.month_from > filters.month_to:

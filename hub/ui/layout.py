@@ -48,6 +48,8 @@ def sidebar_footer(current) -> None:
 STYLE = """<style>
 /* Headline labels wrap instead of being cut short: the exact label matters (kpis.md). */
 [data-testid="stMetricLabel"] .stMarkdownEllipsis p { white-space: normal; overflow: visible; }
+/* Captions carry the summaries and notes: full opacity for 4.5:1 contrast (WCAG 1.4.3). */
+[data-testid="stCaptionContainer"] { opacity: 1; color: #5A5F6B; }
 </style>"""
 
 

@@ -124,13 +124,14 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
 
 
 def _select_locality(chart_key: str) -> None:
-    """Clicking a district's bar filters every page by it (the locality widget is bound to the
-    address bar, so the filtered view is a shareable link too)."""
+    """Clicking a district's bar filters every page by it (the locality filter is kept in the
+    address bar, so the filtered view is a shareable link too). Protected audiences see one
+    locality at a time."""
     points = st.session_state[chart_key]["selection"]["points"]
-    codes = {p["customdata"][0] if isinstance(p["customdata"], list) else p["customdata"]
-             for p in points if p.get("customdata")}
+    codes = sorted({p["customdata"][0] if isinstance(p["customdata"], list) else p["customdata"]
+                    for p in points if p.get("customdata")})
     if codes:
-        st.session_state["locality"] = sorted(codes)
+        st.session_state["locality"] = codes[:1] if view().audience.protected else codes
 
 
 def metric_grid(cards: list[outputs.Card], columns: int = 4) -> None:

@@ -17,7 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="write the synthetic demo extract")
     demo.add_argument("folder", type=Path)
     demo.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's)")
-    demo.add_argument("--scale", type=int, default=1, help="multiply the volumes by K")
+    demo.add_argument("--scale", type=int, default=1,
+                      help="K times the county's volumes (100: about 0.55M missing episodes; "
+                           "400: about 2.2M)")
 
     args = parser.parse_args(argv)
     if args.command == "validate":

@@ -71,9 +71,8 @@ def protected(query: Callable[[Database, Filters], Result], db: Database, filter
         return raw, _tidy(protect(result, audience, threshold))
     # A breakdown by locality (one row under a locality filter) is not cubed: its other rows
     # would be structural zeros, and would name other districts.
-    by_locality = result.frame[list(result.by)].eq("locality_code").any(axis=1) \
-        if result.by else pd.Series(False, index=result.frame.index)
-    cube = _cube(lambda f: _not_by_locality(_period_split(query(db, f), filters)), filters,
+    by_locality = _by_locality(result)
+    cube = _cube(lambda f: _without_by_locality(_period_split(query(db, f), filters)), filters,
                  own, result.frame[~by_locality])
     frame = disclosure.protect(cube, list(result.counts), dims=[*result.dims, LOCALITY],
                                by=list(result.by), rates=list(result.rates), protected=True,
@@ -94,10 +93,15 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return (frame.sort_values(time, kind="stable") if time else frame).reset_index(drop=True)
 
 
-def _not_by_locality(result: Result) -> pd.DataFrame:
+def _by_locality(result: Result) -> pd.Series:
+    """Rows of a breakdown by locality (a `by` column naming locality_code)."""
     if not result.by:
-        return result.frame
-    return result.frame[~result.frame[list(result.by)].eq("locality_code").any(axis=1)]
+        return pd.Series(False, index=result.frame.index)
+    return result.frame[list(result.by)].eq("locality_code").any(axis=1)
+
+
+def _without_by_locality(result: Result) -> pd.DataFrame:
+    return result.frame[~_by_locality(result)]
 
 
 _SIDES = ("numerator", "denominator", "comparison_numerator", "comparison_denominator")

@@ -9,7 +9,9 @@ Figures are medians of several runs, with a baseline run in the same process to 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,12 +54,22 @@ def pages(runs: int) -> None:
 
 
 def validate(scale: int, folder: Path) -> None:
-    """Generate (once) and validate a national-size extract; time and peak memory of each."""
+    """Generate (once per seed and scale) and validate a national-size extract; time and peak
+    memory of each."""
     py = sys.executable
-    if not (folder / "manifest.json").exists():
-        start = time.perf_counter()
-        subprocess.run([py, "-m", "hub", "demo", str(folder), "--scale", str(scale)], check=True)
-        print(f"generate --scale {scale}: {time.perf_counter() - start:.1f} s")
+    from hub.demo import DEFAULT_SEED, manifest_source
+
+    manifest = folder / "manifest.json"
+    if not manifest.exists() or json.loads(manifest.read_text())["source"] != manifest_source(
+            DEFAULT_SEED, scale):
+        shutil.rmtree(folder, ignore_errors=True)
+        generate = ("import resource, sys, time; from hub.demo import write_demo; "
+                    "t = time.perf_counter(); write_demo(sys.argv[1], scale=int(sys.argv[2])); "
+                    "print(time.perf_counter() - t, "
+                    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+        out = subprocess.run([py, "-c", generate, str(folder), str(scale)], check=True, cwd=ROOT,
+                             capture_output=True, text=True).stdout.split()
+        print(f"generate --scale {scale}: {float(out[0]):.1f} s, peak RSS {float(out[1]):,.0f} MB")
     # Each validation in a fresh process, so that its peak memory is its own.
     probe = ("import resource, sys, time; from hub.validate import validate_extract; "
              "t = time.perf_counter(); ok = validate_extract(sys.argv[1]).ok; "

@@ -18,8 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("folder", type=Path)
     demo.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's)")
     demo.add_argument("--scale", type=int, default=1,
-                      help="K times the county's volumes (100: about 0.55M missing episodes; "
-                           "400: about 2.2M)")
+                      help="1 (default): the county, the dashboard's demo; K > 1: a stress "
+                           "size of 4K county-sized areas (100: national size, about 2.2 million "
+                           "missing episodes)")
 
     args = parser.parse_args(argv)
     if args.command == "validate":

@@ -207,24 +207,32 @@ def test_story_constants_match_the_reference_data():
     assert events["Breck's Last Game in schools"] == demo.BRECK_IN_SCHOOLS
 
 
-def test_scale_two_doubles_the_volumes_written_in_row_groups(extract, tmp_path, monkeypatch):
+def test_scale_two_writes_eight_county_areas_in_row_groups(extract, tmp_path, monkeypatch):
     monkeypatch.setattr(demo._ParquetSink, "ROW_GROUP_ROWS", 4_000)  # stream as a big scale does
     demo.write_demo(tmp_path, scale=2)
     assert pq.ParquetFile(tmp_path / "missing_episodes.parquet").metadata.num_row_groups >= 2
-    single, double = read_manifest(extract), read_manifest(tmp_path)
-    assert double["extract_id"] == "demo-2019-09-30-x2"
+    single, stress = read_manifest(extract), read_manifest(tmp_path)
+    assert stress["extract_id"] == "demo-2019-09-30-x2"
+    assert "8 county-sized areas" in stress["source"]
     for table in TABLES:
-        rows = (single["files"][table.file]["rows"], double["files"][table.file]["rows"])
+        rows = (single["files"][table.file]["rows"], stress["files"][table.file]["rows"])
         if table.name == "pursue_outcomes":
             assert rows[1] == rows[0]  # one row per quarter, measure and type whatever the scale
         else:
-            assert 1.7 <= rows[1] / rows[0] <= 2.3, (table.name, rows)
+            assert 7 <= rows[1] / rows[0] <= 9, (table.name, rows)
     awards = duckdb.sql(f"SELECT sum(count) FROM '{tmp_path}/pursue_outcomes.parquet' "
                         f"WHERE measure = 'compensation_awards'").fetchall()[0][0]
-    assert awards == 2 * 18
+    assert awards == 8 * 18
     from hub.validate import validate_extract
 
-    assert validate_extract(tmp_path).ok  # ids stay unique across the two counties
+    assert validate_extract(tmp_path).ok  # ids stay unique across the eight areas
+
+
+def test_scale_one_hundred_is_millions_of_episodes(db):
+    # Areas add their volumes (the scale-two test above), so scale 100 writes this many.
+    episodes_per_area = one(db, "SELECT count(*) FROM missing_episodes")
+    assert demo.county_areas(1) == 1
+    assert demo.county_areas(100) * episodes_per_area >= 2_000_000
 
 
 def test_command_line_prints_rows_per_table_and_time(tmp_path, capsys):

@@ -37,53 +37,66 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
     description) are drawn as labelled markers; `period` is shaded; `customdata` names a
     column carried on each point (e.g. a locality code, so a click can filter by it).
     """
-    fig = go.Figure()
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     value_ref = ("%{x" if horizontal else "%{y") + f":,.{decimals}f}}" + ("%" if percent else "")
     hover = f"{'%{y}' if horizontal else '%{x}'}<br>{value_ref}<extra>%{{fullData.name}}</extra>"
     dates = pd.api.types.is_datetime64_any_dtype(frame[x])
+    traces = []
     for i, (name, part) in enumerate(groups):
         style = {"name": label(name) if name is not None else (y_title or label(y)),
                  "customdata": part[customdata] if customdata else None,
                  "xhoverformat": "%b %Y" if dates else None}
         xs, ys = part[x].map(_category), part[y].astype(float)
         if kind == "line":
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=xs, y=ys, mode="lines+markers", connectgaps=False,
                 line={"color": PALETTE[i % 8], "dash": DASHES[i % 8], "width": 2},
                 marker={"symbol": SYMBOLS[i % 8], "size": 7}, hovertemplate=hover, **style))
         else:
             text = _bar_text(part, y, percent, decimals)
-            fig.add_trace(go.Bar(
+            traces.append(go.Bar(
                 x=ys if horizontal else xs, y=xs if horizontal else ys,
                 orientation="h" if horizontal else "v", text=text, textposition="auto",
                 marker={"color": PALETTE[i % 8], "pattern": {"shape": PATTERNS[i % 8]},
                         "line": {"color": "#000000", "width": 0.5}},
                 hovertemplate=hover, **style))
+    shapes, annotations = [], []
     if period:
-        fig.add_vrect(x0=pd.Timestamp(period[0]), x1=pd.Timestamp(period[1]),
-                      fillcolor="#6F6F6F", opacity=0.12, line_width=0, layer="below")
-    if events is not None:
-        _add_events(fig, events)
-    suppressed = frame.get(y + STATUS_SUFFIX, pd.Series(dtype=str)).eq("[c]").any()
-    fig.update_layout(
-        title={"text": title, "font": {"size": 16}}, font={"family": FONT, "size": 13,
-                                                             "color": "#1f1f1f"},
-        barmode={"stack": "stack", "group": "group"}.get(kind, "relative"),
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
-        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
-        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", hovermode="closest",
-        showlegend=series is not None, height=380,
-    )
-    value_axis = {"title": y_title, "rangemode": "tozero", "gridcolor": "#d9d9d9",
+        shapes.append({"type": "rect", "x0": pd.Timestamp(period[0]),
+                       "x1": pd.Timestamp(period[1]), "xref": "x", "yref": "y domain", "y0": 0,
+                       "y1": 1, "fillcolor": "#6F6F6F", "opacity": 0.12, "line": {"width": 0},
+                       "layer": "below"})
+    for i, event in enumerate(() if events is None else events.itertuples()):
+        # Each event a dotted line with its label, so a recording change is not read as a
+        # trend; labels alternate in height so neighbours do not overlap.
+        when = pd.Timestamp(event.date)
+        shapes.append({"type": "line", "x0": when, "x1": when, "xref": "x", "yref": "paper",
+                       "y0": 0, "y1": 1,
+                       "line": {"color": "#333333", "width": 1.5, "dash": "dot"}})
+        annotations.append({"x": when, "xref": "x", "yref": "paper", "y": 1.0 - 0.09 * (i % 3),
+                            "text": event.label, "showarrow": False, "xanchor": "left",
+                            "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11},
+                            "hovertext": event.description})
+    if frame.get(y + STATUS_SUFFIX, pd.Series(dtype=str)).eq("[c]").any():
+        annotations.append({"text": SUPPRESSED_NOTE, "showarrow": False, "xref": "paper",
+                            "yref": "paper", "x": 0, "y": 1.06, "xanchor": "left",
+                            "font": {"size": 12, "color": "#444444"}})
+    value_axis = {"title": {"text": y_title}, "rangemode": "tozero", "gridcolor": "#d9d9d9",
                   "ticksuffix": "%" if percent else ""}
-    fig.update_yaxes(**({} if horizontal else value_axis))
-    fig.update_xaxes(**(value_axis if horizontal else {}))
-    if horizontal:
-        fig.update_yaxes(autorange="reversed")
-    if suppressed:
-        fig.add_annotation(text=SUPPRESSED_NOTE, showarrow=False, xref="paper", yref="paper",
-                           x=0, y=1.06, xanchor="left", font={"size": 12, "color": "#444444"})
+    category_axis = {"autorange": "reversed"} if horizontal else {}
+    # One layout, validated once (Plotly's update_* calls cost most of a page's drawing time).
+    fig = go.Figure(data=traces, layout={
+        "shapes": shapes, "annotations": annotations,
+        "title": {"text": title, "font": {"size": 16}},
+        "font": {"family": FONT, "size": 13, "color": "#1f1f1f"},
+        "barmode": {"stack": "stack", "group": "group"}.get(kind, "relative"),
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "hovermode": "closest",
+        "showlegend": series is not None, "height": 380,
+        "xaxis": value_axis if horizontal else {},
+        "yaxis": category_axis if horizontal else value_axis,
+    })
     return fig
 
 
@@ -97,16 +110,3 @@ def _bar_text(part: pd.DataFrame, y: str, percent: bool, decimals: int) -> list[
     values = part[y].astype(float)
     fmt = f"{{:,.{decimals}f}}" + ("%" if percent else "")
     return [s if s else ("" if pd.isna(v) else fmt.format(v)) for v, s in zip(values, status)]
-
-
-def _add_events(fig: go.Figure, events: pd.DataFrame) -> None:
-    """Each event a dotted vertical line with its label, so a recording change is not read
-    as a trend. Labels alternate in height so neighbours do not overlap."""
-    for i, event in enumerate(events.itertuples()):
-        when = pd.Timestamp(event.date)
-        fig.add_shape(type="line", x0=when, x1=when, xref="x", yref="paper", y0=0, y1=1,
-                      line={"color": "#333333", "width": 1.5, "dash": "dot"})
-        fig.add_annotation(x=when, xref="x", yref="paper", y=1.0 - 0.09 * (i % 3),
-                           text=event.label, showarrow=False, xanchor="left",
-                           bgcolor="rgba(255,255,255,0.85)", font={"size": 11},
-                           hovertext=event.description)

@@ -19,6 +19,7 @@ A sum that is not a count of people (prevention session participants) is simply 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -195,14 +196,23 @@ def _secondary(values: np.ndarray, hidden: np.ndarray, grids: list[np.ndarray]) 
     then every hidden count must have a box of hidden cells (`_box`) that lets it be another."""
     lines = [line for grid in grids for k in range(grid.ndim) if grid.shape[k] > 1
              for line in np.moveaxis(grid, k, -1).reshape(-1, grid.shape[k])]
+    # Lines of one length stacked, so that each round counts hidden cells in all at once.
+    lengths = np.array([len(line) for line in lines], int)
+    stacks = {n: (np.flatnonzero(lengths == n), np.array([line for line in lines
+                                                          if len(line) == n]))
+              for n in np.unique(lengths)}
     hidden, known_zero = hidden.copy(), np.zeros(len(values), bool)
     for line in lines:  # a line adding up to 0 tells that each of its cells is 0
         known_zero[line] |= not hidden[line].any() and (values[line] == 0).all()
     where = {grid[at]: (grid, at) for grid in grids for at in np.ndindex(grid.shape)}
     to_check = [p for p in np.flatnonzero(hidden) if values[p] >= 1 and p in where]
     while True:
-        pick = next((p for line in lines if hidden[line].sum() == 1
-                     if (p := _complement(values, hidden, known_zero, line)) is not None), None)
+        one_hidden = np.sort(np.concatenate(
+            [numbers[hidden[cells].sum(axis=1) == 1] for numbers, cells in stacks.values()]
+            or [np.array([], int)]))
+        pick = next((p for i in one_hidden
+                     if (p := _complement(values, hidden, known_zero, lines[i])) is not None),
+                    None)
         while pick is None and to_check:
             pick = _box(values, hidden, *where[to_check[0]]) or None
             if pick is None:  # it has one already (or its table cannot give it one)
@@ -224,6 +234,13 @@ def _complement(values: np.ndarray, hidden: np.ndarray, known_zero: np.ndarray,
     return None
 
 
+@functools.cache
+def _corner_steps(axes: int) -> tuple[np.ndarray, np.ndarray]:
+    """A box's corners as steps (0 or 1 along each axis), and which are an even number away."""
+    steps = np.array(list(itertools.product((0, 1), repeat=axes)), bool)
+    return steps, steps.sum(axis=1) % 2 == 0
+
+
 def _box(values: np.ndarray, hidden: np.ndarray, grid: np.ndarray, at: tuple) -> list[int]:
     """The shown corners of the cheapest box of cells around `at` (one other value along each
     axis) in which 1 can be taken from each corner an even number of steps from `at` and added
@@ -233,14 +250,17 @@ def _box(values: np.ndarray, hidden: np.ndarray, grid: np.ndarray, at: tuple) ->
     axes = [k for k in range(grid.ndim) if grid.shape[k] > 1]
     if not axes:  # a table of one cell: its total is itself
         return []
-    steps = np.array(list(itertools.product((0, 1), repeat=len(axes))), bool)
-    even = steps.sum(axis=1) % 2 == 0
-    # Every box at once (numpy, not a Python loop: a locality cube has thousands of them).
-    others = np.array(list(itertools.product(
-        *(np.delete(np.arange(grid.shape[k]), at[k]) for k in axes))))
-    coords = np.tile(np.asarray(at), (len(others), len(steps), 1))
-    coords[:, :, axes] = np.where(steps[None], others[:, None, :], coords[:, :, axes])
-    corners = grid[tuple(np.moveaxis(coords, -1, 0))]
+    steps, even = _corner_steps(len(axes))
+    # Every box at once, one corner at a time (numpy, not a Python loop over the boxes: a
+    # locality cube has thousands of them). Row: a box; column: a corner, `at` first.
+    others = {k: np.delete(np.arange(grid.shape[k]), at[k]) for k in axes}
+    boxes = [len(others[k]) if k in others else 1 for k in range(grid.ndim)]
+    corners = []
+    for step in steps:
+        moved = {k for k, move in zip(axes, step) if move}
+        index = [others[k] if k in moved else [at[k]] for k in range(grid.ndim)]
+        corners.append(np.broadcast_to(grid[np.ix_(*index)], boxes).reshape(-1))
+    corners = np.stack(corners, axis=1)
     corner_values = values[corners]
     with np.errstate(invalid="ignore"):
         movable = ((corner_values[:, even] >= 1).all(axis=1)
@@ -249,8 +269,10 @@ def _box(values: np.ndarray, hidden: np.ndarray, grid: np.ndarray, at: tuple) ->
     if not len(candidates):
         return []
     new = ~hidden[corners[candidates]]  # cost: the value hidden, then the number of cells
-    cost = np.where(new, corner_values[candidates], 0).sum(axis=1)
     count = new.sum(axis=1)
+    if not count.min():  # a box around `at` is hidden already
+        return []
+    cost = np.where(new, corner_values[candidates], 0).sum(axis=1)
     cheapest = np.flatnonzero(cost == cost.min())
     cheapest = cheapest[count[cheapest] == count[cheapest].min()]
     return min(corners[candidates[i]][new[i]].tolist() for i in cheapest)

@@ -21,6 +21,7 @@ from pathlib import Path
 from hub.contract import LOCALITIES
 from hub.settings import ROOT
 
+BENCH_DIR = ROOT / "data" / "bench"  # git-ignored: generated extracts for benchmarks
 PAGES = ["overview", "referrals", "missing", "lionheart", "prevention_pursuit", "local_slices"]
 
 
@@ -60,15 +61,19 @@ def validate(scale: int, folder: Path) -> None:
     from hub.demo import DEFAULT_SEED, manifest_source
 
     manifest = folder / "manifest.json"
-    if not manifest.exists() or json.loads(manifest.read_text())["source"] != manifest_source(
-            DEFAULT_SEED, scale):
+    source = json.loads(manifest.read_text()).get("source") if manifest.exists() else None
+    if source != manifest_source(DEFAULT_SEED, scale):
+        if folder.exists() and any(folder.iterdir()) and not folder.resolve().is_relative_to(
+                BENCH_DIR.resolve()):
+            sys.exit(f"{folder} holds something else: give an empty folder, or one under "
+                     f"{BENCH_DIR}, which the benchmark may overwrite")
         shutil.rmtree(folder, ignore_errors=True)
         generate = ("import resource, sys, time; from hub.demo import write_demo; "
                     "t = time.perf_counter(); write_demo(sys.argv[1], scale=int(sys.argv[2])); "
                     "print(time.perf_counter() - t, "
                     "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
         out = subprocess.run([py, "-c", generate, str(folder), str(scale)], check=True, cwd=ROOT,
-                             capture_output=True, text=True).stdout.split()
+                             stdout=subprocess.PIPE, text=True).stdout.split()
         print(f"generate --scale {scale}: {float(out[0]):.1f} s, peak RSS {float(out[1]):,.0f} MB")
     # Each validation in a fresh process, so that its peak memory is its own.
     probe = ("import resource, sys, time; from hub.validate import validate_extract; "
@@ -103,7 +108,7 @@ def main() -> None:
     if args.what in ("pages", "all"):
         pages(args.runs)
     if args.what in ("validate", "all"):
-        validate(args.scale, args.folder or ROOT / "data" / "bench" / f"scale{args.scale}")
+        validate(args.scale, args.folder or BENCH_DIR / f"scale{args.scale}")
 
 
 if __name__ == "__main__":

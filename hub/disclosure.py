@@ -198,9 +198,8 @@ def _secondary(values: np.ndarray, hidden: np.ndarray, grids: list[np.ndarray]) 
              for line in np.moveaxis(grid, k, -1).reshape(-1, grid.shape[k])]
     # Lines of one length stacked, so that each round counts hidden cells in all at once.
     lengths = np.array([len(line) for line in lines], int)
-    stacks = {n: (np.flatnonzero(lengths == n), np.array([line for line in lines
-                                                          if len(line) == n]))
-              for n in np.unique(lengths)}
+    stacks = [(numbers, np.stack([lines[i] for i in numbers]))
+              for numbers in (np.flatnonzero(lengths == n) for n in np.unique(lengths))]
     hidden, known_zero = hidden.copy(), np.zeros(len(values), bool)
     for line in lines:  # a line adding up to 0 tells that each of its cells is 0
         known_zero[line] |= not hidden[line].any() and (values[line] == 0).all()
@@ -208,7 +207,7 @@ def _secondary(values: np.ndarray, hidden: np.ndarray, grids: list[np.ndarray]) 
     to_check = [p for p in np.flatnonzero(hidden) if values[p] >= 1 and p in where]
     while True:
         one_hidden = np.sort(np.concatenate(
-            [numbers[hidden[cells].sum(axis=1) == 1] for numbers, cells in stacks.values()]
+            [numbers[hidden[cells].sum(axis=1) == 1] for numbers, cells in stacks]
             or [np.array([], int)]))
         pick = next((p for i in one_hidden
                      if (p := _complement(values, hidden, known_zero, lines[i])) is not None),
@@ -270,7 +269,7 @@ def _box(values: np.ndarray, hidden: np.ndarray, grid: np.ndarray, at: tuple) ->
         return []
     new = ~hidden[corners[candidates]]  # cost: the value hidden, then the number of cells
     count = new.sum(axis=1)
-    if not count.min():  # a box around `at` is hidden already
+    if not count.min():  # a box is hidden already (counts are never negative: cost 0 is least)
         return []
     cost = np.where(new, corner_values[candidates], 0).sum(axis=1)
     cheapest = np.flatnonzero(cost == cost.min())

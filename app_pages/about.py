@@ -4,8 +4,10 @@ accessibility statement. For everyone."""
 import streamlit as st
 
 from hub.disclosure import SYMBOLS
-from hub.queries import HEADLINES
+from hub.settings import ROOT
 from hub.ui.context import view
+
+KPIS = ROOT / "docs" / "kpis.md"  # the headline figures' definitions, inside the project
 
 v = view()
 st.title("About this dashboard")
@@ -29,8 +31,12 @@ st.markdown(
 st.table({"Symbol": list(SYMBOLS), "Meaning": list(SYMBOLS.values())})
 
 st.header("Headline figures")
-st.markdown("\n".join(f"- **{h.label}**" for h in HEADLINES))
-st.caption("Exact definitions are in docs/kpis.md in the project repository.")
+st.markdown("Every headline figure on the Overview page is defined exactly as below.")
+with st.expander("Definitions of the headline figures"):
+    # docs/kpis.md is the one source of truth; its title is this section's, and the rules it
+    # points to are set out above on this page.
+    st.markdown(KPIS.read_text(encoding="utf-8").split("\n", 1)[1].replace(
+        "(docs/disclosure.md)", "(see How small numbers are protected, above)"))
 
 st.header("Accessibility statement")
 st.markdown(

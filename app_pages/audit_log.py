@@ -19,20 +19,24 @@ if v.audience.kind != "hub_lead":  # belt and braces: the page is not in others'
 try:
     entries = audit.read_log(v.settings.audit_dir)
 except OSError as exc:
-    st.error(f"The download log in {v.settings.audit_dir} cannot be read ({exc}).")
+    st.error(f"The download log in {audit.WHERE} cannot be read ({exc.strerror or exc}).")
     st.stop()
 st.caption(f"Every download from the Local slices page, newest first: {len(entries)} so far. "
-           f"The log is kept in {v.settings.audit_dir}.")
+           f"The log is kept in {audit.WHERE}.")
 if entries.empty:
     st.info("No downloads yet.")
 else:
-    st.dataframe(entries, hide_index=True, key="download_log", column_config={
+    # At 1366 px wide, when, who, slice, format, rows and file show without scrolling (the
+    # long slice text in a medium-width column); the extract and audience code come last.
+    st.dataframe(entries, hide_index=True, key="download_log", column_order=[
+        "at", "audience_name", "slice", "format", "rows", "file_name", "extract_id", "audience",
+    ], column_config={
         "at": st.column_config.TextColumn("When (UTC)"),
         "audience": st.column_config.TextColumn("Audience"),
         "audience_name": st.column_config.TextColumn("Who"),
-        "slice": st.column_config.TextColumn("Slice", width="large"),
+        "slice": st.column_config.TextColumn("Slice", width="medium"),
         "format": st.column_config.TextColumn("Format"),
         "rows": st.column_config.NumberColumn("Rows"),
         "extract_id": st.column_config.TextColumn("Extract"),
-        "file_name": st.column_config.TextColumn("File"),
+        "file_name": st.column_config.TextColumn("File", width="medium"),
     })

@@ -1,11 +1,13 @@
 """Local slices: the figures for one locality and period, to take away.
 
-For partnership representatives (who get their own locality, with county totals beside it), and
-for the board (any single locality, or the county) and the hub lead. The period and the other
-filters come from the sidebar; the tables are chosen here. Each table is previewed exactly as it
-will be downloaded, already protected for the audience; a file (CSV, Excel or Parquet) is built
-only when its button is clicked, without rerunning the page, and every download is written to
-the download log first.
+For partnership representatives (who get their own locality, with county totals in extra rows
+below it), and for the board (any single locality, or the county) and the hub lead. The period
+and the other filters come from the sidebar; the locality follows the sidebar's unless another is
+picked here, and a line by the download buttons says which locality and period the files cover,
+so nobody takes the county's file away for their district's. The tables are chosen here. Each
+table is previewed exactly as it will be downloaded, already protected for the audience; a file
+(CSV, Excel or Parquet) is built only when its button is clicked, without rerunning the page,
+and every download is written to the download log first.
 """
 
 from functools import partial
@@ -23,15 +25,20 @@ COUNTY_CHOICE = "county"
 if v.audience.kind == "csp":
     code = v.audience.locality  # a partnership's slice is always its own
     st.markdown(f"**Locality:** {v.db.reference.locality_name(code)} (your partnership), "
-                "with county totals beside it for comparison.")
+                f"with {exports.COUNTY} totals for comparison in extra rows below its own.")
 else:
     options = [COUNTY_CHOICE, *v.audience.visible_localities]
-    # Start from the sidebar's locality when it names exactly one.
-    start = v.filters.locality[0] if len(v.filters.locality) == 1 else COUNTY_CHOICE
-    choice = st.selectbox("Locality", options, index=options.index(start), key="slice_locality",
+    # The sidebar's locality when it names exactly one. The select starts from it and follows
+    # each change made there (a keyed select would otherwise keep its old value).
+    in_sidebar = v.filters.locality[0] if len(v.filters.locality) == 1 else COUNTY_CHOICE
+    state = st.session_state
+    if state.get("_slice_follows") != in_sidebar or "slice_locality" not in state:
+        state["_slice_follows"] = state["slice_locality"] = in_sidebar
+    choice = st.selectbox("Locality", options, key="slice_locality",
                           format_func=lambda c: exports.COUNTY if c == COUNTY_CHOICE
                           else v.db.reference.locality_name(c),
-                          help="Replaces the sidebar's locality filter for this slice.")
+                          help="Starts from the sidebar's locality; pick another to download "
+                               "its slice instead.")
     code = None if choice == COUNTY_CHOICE else choice
 
 tables = st.multiselect("Tables", [t.name for t in exports.TABLES],
@@ -59,6 +66,8 @@ def _file(fmt: str):
 
 
 st.subheader("Download")
+county_rows = f", with {exports.COUNTY} totals in extra rows" if v.audience.kind == "csp" else ""
+st.markdown(f"**These files cover {name}, {filters.describe_period()}{county_rows}.**")
 problem = audit.problem(v.settings.audit_dir)
 if problem:
     st.warning(f"Downloads are switched off because {problem}. Please tell the hub lead.")
@@ -69,7 +78,8 @@ for column, (fmt, (label, mime)) in zip(st.columns(len(exports.FORMATS)),
         icon=":material/download:", disabled=bool(problem), width="stretch")
 st.caption("CSV and Parquet hold every table in one tidy table (a `table` column says which); "
            "Excel has a 'Read me' sheet and a sheet per table. Each file repeats the rules it "
-           "was protected by, the filters, the extract, when it was made and the symbols. "
+           "was protected by, the filters, the extract, when it was made and the symbols (in the "
+           "CSV, on lines starting with #: pandas reads it with comment='#'). "
            "Every download is logged.")
 
 for table in tables:

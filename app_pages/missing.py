@@ -57,18 +57,28 @@ with right:
                  y="met_within_14_days_pct", kind="line", percent=True, trend=True,
                  headers={"met_within_14_days_pct": "Within 14 days (%)"},
                  key="repeat_meeting_trend")
+    st.caption("Children who triggered in the last 14 days of the extract may still get a "
+               "meeting in time, so the latest month can read low.")
 
 if v.audience.kind == "hub_lead":
     st.subheader("Children awaiting a strategy meeting")
     st.caption("OFFICIAL-SENSITIVE. Pseudonymised children whose first trigger in the period "
                "has no strategy meeting since, oldest first. For the hub lead only.")
     waiting = queries.children_awaiting_meeting(v.db, v.filters)
-    waiting = waiting.assign(locality_code=waiting["locality_code"].map(label)).rename(
-        columns={"child_id": "Child (pseudonym)", "locality_code": "Locality",
-                 "trigger_date": "Trigger date", "episodes_in_window": "Episodes in window",
-                 "days_since_trigger": "Days since trigger (to period end)"})
-    st.dataframe(waiting, hide_index=True, key="awaiting_meeting")
-    st.caption(f"{len(waiting)} children awaiting a meeting.")
+    overdue = waiting["days_since_trigger"] > 14  # a meeting is due within 14 days (kpis.md)
+    waiting = waiting.assign(
+        locality_code=waiting["locality_code"].map(label),
+        trigger_date=waiting["trigger_date"].dt.date,  # a date, not a midnight timestamp
+        overdue=overdue.map({True: "Yes", False: "No"}),
+    ).rename(columns={"child_id": "Child (pseudonym)", "locality_code": "Locality",
+                      "trigger_date": "Trigger date", "episodes_in_window": "Episodes in window",
+                      "days_since_trigger": "Days since trigger (to period end)",
+                      "overdue": "Overdue"})
+    # Every row without an inner scroll: 35 px a row and the header, for up to 20 rows.
+    st.dataframe(waiting, hide_index=True, key="awaiting_meeting",
+                 height=(min(len(waiting), 20) + 1) * 35 + 3)
+    st.caption(f"{len(waiting)} children awaiting a meeting, {overdue.sum()} of them overdue "
+               "(more than 14 days from the trigger to the period end).")
     not_applied_note("missing_episodes")
 
 st.header("Return home interviews")

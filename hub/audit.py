@@ -3,7 +3,8 @@
 One JSON object per line in <audit_dir>/downloads.jsonl, appended and never rewritten, so that
 concurrent downloads cannot overwrite each other's lines and the file reads as it was written.
 The folder is a setting (HUB_AUDIT_DIR, default data/audit, git-ignored). Writing never raises:
-a problem comes back as a message for the page, which then refuses the download.
+a problem comes back as a message for the page, which then refuses the download. Messages for
+people name the folder in words (WHERE), never by its path on the server.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hub.audience import Audience
 LOG_FILE = "downloads.jsonl"
 COLUMNS = ("at", "audience", "audience_name", "slice", "format", "rows", "extract_id",
            "file_name")
+WHERE = "the hub's audit folder"  # what people are told, never the server's path
 log = logging.getLogger(__name__)
 
 
@@ -42,7 +44,7 @@ def record(audit_dir: Path, audience: Audience, slice_desc: str, fmt: str, rows:
             file.write(json.dumps(entry, ensure_ascii=False) + "\n")  # one write per line
     except OSError as exc:
         log.error("download log not written to %s: %s", audit_dir, exc)
-        return f"the download log in {audit_dir} cannot be written ({exc.strerror or exc})"
+        return f"the download log in {WHERE} cannot be written ({exc.strerror or exc})"
     return None
 
 
@@ -57,7 +59,7 @@ def problem(audit_dir: Path) -> str | None:
         while not folder.exists() and folder.parent != folder:
             folder = folder.parent
         ok = folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
-    return None if ok else f"the download log in {audit_dir} cannot be written"
+    return None if ok else f"the download log in {WHERE} cannot be written"
 
 
 def read_log(audit_dir: Path) -> pd.DataFrame:

@@ -21,7 +21,6 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
 FONT = "Source Sans Pro, Arial, sans-serif"
-SUPPRESSED_NOTE = "Gaps are [c]: small numbers hidden to protect children's identities."
 STATUS_SUFFIX = "_status"
 
 
@@ -34,8 +33,9 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
 
     frame holds the protected values: `y` is NaN where suppressed, and `y + '_status'` (if
     present) holds the symbol. `series` splits the frame into traces; `events` (date, label,
-    description) are drawn as labelled markers; `period` is shaded; `customdata` names a
-    column carried on each point (e.g. a locality code, so a click can filter by it).
+    description) are drawn as dotted lines numbered 1, 2, ... in their order; `period` is
+    shaded; `customdata` names a column carried on each point (e.g. a locality code, so a
+    click can filter by it). Percentages are drawn on a 0-100% axis.
     """
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     value_ref = ("%{x" if horizontal else "%{y") + f":,.{decimals}f}}" + ("%" if percent else "")
@@ -47,18 +47,25 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
                  "customdata": part[customdata] if customdata else None,
                  "xhoverformat": "%b %Y" if dates else None}
         xs, ys = part[x].map(_category), part[y].astype(float)
+        if series is None and not dates:  # a hidden category says so where its bar would be
+            hidden = part.get(y + STATUS_SUFFIX, pd.Series("", index=part.index)).eq("[c]")
+            xs = xs.where(~hidden, xs + " [c]")
         if kind == "line":
             traces.append(go.Scatter(
                 x=xs, y=ys, mode="lines+markers", connectgaps=False,
                 line={"color": PALETTE[i % 8], "dash": DASHES[i % 8], "width": 2},
                 marker={"symbol": SYMBOLS[i % 8], "size": 7}, hovertemplate=hover, **style))
         else:
-            text = _bar_text(part, y, percent, decimals)
+            text = None if dates else _bar_text(part, y, percent, decimals)  # months: hover
+            # Values sit outside bars where they can (always legible); light hatching keeps
+            # those inside a stack readable.
             traces.append(go.Bar(
                 x=ys if horizontal else xs, y=xs if horizontal else ys,
-                orientation="h" if horizontal else "v", text=text, textposition="auto",
-                marker={"color": PALETTE[i % 8], "pattern": {"shape": PATTERNS[i % 8]},
-                        "line": {"color": "#000000", "width": 0.5}},
+                orientation="h" if horizontal else "v", text=text, cliponaxis=False,
+                textposition="inside" if kind == "stack" else "outside",
+                marker={"color": PALETTE[i % 8], "line": {"color": "#000000", "width": 0.5},
+                        "pattern": {"shape": PATTERNS[i % 8], "fgopacity": 0.5,
+                                    "solidity": 0.2}},
                 hovertemplate=hover, **style))
     shapes, annotations = [], []
     if period:
@@ -66,24 +73,25 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
                        "x1": pd.Timestamp(period[1]), "xref": "x", "yref": "y domain", "y0": 0,
                        "y1": 1, "fillcolor": "#6F6F6F", "opacity": 0.12, "line": {"width": 0},
                        "layer": "below"})
-    for i, event in enumerate(() if events is None else events.itertuples()):
-        # Each event a dotted line with its label, so a recording change is not read as a
-        # trend; labels alternate in height so neighbours do not overlap.
+    events = pd.DataFrame(columns=["date", "label", "description"]) if events is None else events
+    for number, event in enumerate(events.itertuples(), start=1):
+        # Each event a dotted line, numbered above the plot (the caption beside the chart
+        # names them), so a recording change is not read as a trend and no label hides data.
         when = pd.Timestamp(event.date)
         shapes.append({"type": "line", "x0": when, "x1": when, "xref": "x", "yref": "paper",
                        "y0": 0, "y1": 1,
                        "line": {"color": "#333333", "width": 1.5, "dash": "dot"}})
-        annotations.append({"x": when, "xref": "x", "yref": "paper", "y": 1.0 - 0.09 * (i % 3),
-                            "text": event.label, "showarrow": False, "xanchor": "left",
-                            "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11},
-                            "hovertext": event.description})
-    if frame.get(y + STATUS_SUFFIX, pd.Series(dtype=str)).eq("[c]").any():
-        annotations.append({"text": SUPPRESSED_NOTE, "showarrow": False, "xref": "paper",
-                            "yref": "paper", "x": 0, "y": 1.06, "xanchor": "left",
-                            "font": {"size": 12, "color": "#444444"}})
+        annotations.append({"x": when, "xref": "x", "yref": "paper", "y": 1, "yanchor": "bottom",
+                            "text": str(number), "showarrow": False, "font": {"size": 11},
+                            "bordercolor": "#333333", "borderpad": 1, "bgcolor": "#ffffff",
+                            "hovertext": f"{event.label}: {event.description}"})
     value_axis = {"title": {"text": y_title}, "rangemode": "tozero", "gridcolor": "#d9d9d9",
-                  "ticksuffix": "%" if percent else ""}
-    category_axis = {"autorange": "reversed"} if horizontal else {}
+                  "ticksuffix": "%" if percent else "", **({"range": [0, 100]} if percent else {})}
+    # Dates span the data only (nothing drawn beyond it widens the axis); categories stay
+    # categories ("4+" beside "1", "2", "3") in the frame's order.
+    category_axis = {"range": _date_range(frame[x])} if dates else {"type": "category"}
+    if horizontal:
+        category_axis["autorange"] = "reversed"
     # One layout, validated once (Plotly's update_* calls cost most of a page's drawing time).
     fig = go.Figure(data=traces, layout={
         "shapes": shapes, "annotations": annotations,
@@ -91,13 +99,20 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
         "font": {"family": FONT, "size": 13, "color": "#1f1f1f"},
         "barmode": {"stack": "stack", "group": "group"}.get(kind, "relative"),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
-        "margin": {"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        "margin": {"l": 10, "r": 10, "b": 10,
+                   "t": (40 if title else 0) + (34 if len(events) else 12)},
         "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "hovermode": "closest",
         "showlegend": series is not None, "height": 380,
-        "xaxis": value_axis if horizontal else {},
+        "xaxis": value_axis if horizontal else category_axis,
         "yaxis": category_axis if horizontal else value_axis,
     })
     return fig
+
+
+def events_caption(events: pd.DataFrame) -> str:
+    """The numbered events of a chart in words: '1 Police 'absent' category ends (Jan 2017) ...'."""
+    return "Marked: " + "; ".join(f"{number} {event.label} ({pd.Timestamp(event.date):%b %Y})"
+                                  for number, event in enumerate(events.itertuples(), start=1))
 
 
 def _category(value):
@@ -110,3 +125,10 @@ def _bar_text(part: pd.DataFrame, y: str, percent: bool, decimals: int) -> list[
     values = part[y].astype(float)
     fmt = f"{{:,.{decimals}f}}" + ("%" if percent else "")
     return [s if s else ("" if pd.isna(v) else fmt.format(v)) for v, s in zip(values, status)]
+
+
+def _date_range(when: pd.Series) -> list[pd.Timestamp]:
+    """The data's first to last date, with half a step (a month or a quarter) either side."""
+    steps = pd.Series(when.unique()).sort_values().diff().dropna()
+    half = steps.median() / 2 if len(steps) else pd.Timedelta(days=15)
+    return [when.min() - half, when.max() + half]

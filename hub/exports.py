@@ -9,9 +9,10 @@ download: the rules applied, the filters, the extract id, the time made, the sym
 the marking (OFFICIAL-SENSITIVE and "not for onward sharing" for the hub lead's unprotected
 figures).
 
-A partnership (csp) gets its own locality and, beside it, county totals of the same tables. The
-county figures are protected as usual and also against differencing: a county figure is `[c]`
-when it minus the locality's would be a small number, or would give away a hidden one.
+A partnership (csp) gets its own locality's rows and, below them in each table, extra rows of
+county totals (locality COUNTY). The county figures are protected as usual and also against
+differencing: a county figure is `[c]` when it minus the locality's would be a small number, or
+would give away a hidden one.
 
 No Streamlit here: the Local slices page calls these functions, and tests call them directly.
 """
@@ -291,7 +292,7 @@ def _tidy_headline(figures: pd.DataFrame, filters: Filters, audience: Audience, 
     return pd.DataFrame(rows).astype({"value": "Float64"})
 
 
-# --- County totals beside a partnership's own locality ----------------------------------------
+# --- County totals in extra rows below a partnership's own ------------------------------------
 
 def _mark_differences(county: queries.Result, own: queries.Result, own_protected: pd.DataFrame,
                       threshold: int) -> queries.Result:
@@ -414,9 +415,10 @@ def rules(audience: Audience, threshold: int, locality: str) -> tuple[str, ...]:
         "the period, exactly as shown on screen.",
     ]
     if audience.kind == "csp":
-        stated.append(f"County totals: a county figure is also [c] when it minus {locality}'s "
-                      f"figure would be 1 to {threshold}, or would reveal a hidden figure of "
-                      f"{locality}. Rows about other districts are left out.")
+        stated.append(f"County totals: each table's rows for {locality} are followed by extra "
+                      f"rows of the same figures for {COUNTY}. A county figure is also [c] when "
+                      f"it minus {locality}'s figure would be 1 to {threshold}, or would reveal "
+                      f"a hidden figure of {locality}. Rows about other districts are left out.")
     return tuple(stated)
 
 
@@ -443,7 +445,7 @@ def describe(db: Database, filters: Filters, audience: Audience, threshold: int,
         if spec.query is None:
             definitions += [(f"headline '{figure}'", meaning)
                             for figure, meaning in HEADLINE_DEFINITIONS.items()]
-    county_note = " (with county totals)" if audience.kind == "csp" else ""
+    county_note = " (county totals in extra rows)" if audience.kind == "csp" else ""
     return Meta(
         extract_id=db.info.extract_id, extract_produced_at=db.info.produced_at,
         produced_at=produced_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -512,16 +514,27 @@ def stacked(slice_: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def to_csv(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:
-    """Tidy CSV, symbols as text, after a block of '#' comment lines holding the metadata.
-    Read it with pandas.read_csv(file, comment="#") (no cell of a slice holds a '#')."""
-    header = [f"# CSE, Missing and Trafficked Hub: local slice. {meta.marking}.",
-              "# Read with pandas.read_csv(file, comment='#'); every table of the slice is "
-              "stacked, named in the 'table' column."]
-    header += [f"# {field + ': ' if field else '    '}{text}" for field, text in meta.lines()]
+    """Tidy CSV, symbols as text, after a block of '#' comment lines holding the metadata (each
+    note whole in one spreadsheet cell: _comment_line). Read it with
+    pandas.read_csv(file, comment="#") (no cell of a slice holds a '#')."""
+    notes = [f"CSE, Missing and Trafficked Hub: local slice. {meta.marking}.",
+             "Read with pandas.read_csv(file, comment='#'); every table of the slice is stacked, "
+             "named in the 'table' column."]
+    notes += [f"{field + ': ' if field else '    '}{text}" for field, text in meta.lines()]
+    header = [_comment_line(note) for note in notes]
     body = as_text(stacked(slice_)).to_csv(index=False, date_format="%Y-%m-%d",
                                            lineterminator="\n")
     # utf-8-sig so that Excel reads the marking's dash; pandas skips the byte-order mark.
     return ("\n".join(header) + "\n" + body).encode("utf-8-sig")
+
+
+def _comment_line(text: str) -> str:
+    """A CSV note that pandas (comment='#') skips and a spreadsheet keeps in one cell. Text with
+    a comma or a quote goes quoted in a cell after a '#' cell: a spreadsheet would split it at
+    its commas, and pandas would not skip a line that opens with a quote."""
+    if "," not in text and '"' not in text:
+        return f"# {text}"
+    return '#,"' + text.replace('"', '""') + '"'
 
 
 def to_parquet(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:

@@ -30,6 +30,7 @@ APPLIES_TO: dict[str, tuple[str, ...]] = {
     "age_band": ("referrals", "missing_episodes", "prevention_sessions"),
     "exploitation_type": ("referrals", "pursue_outcomes"),
 }
+PERIOD_ORDER_NOTE = "'From' is after 'To', so the default period is shown."
 FILTER_LABELS = {"locality": "Locality", "sex": "Sex", "age_band": "Age band",
                  "exploitation_type": "Exploitation type"}
 
@@ -146,7 +147,7 @@ class Filters:
         month_from = month("from", default.month_from)
         month_to = month("to", default.month_to)
         if month_from > month_to:
-            notes.append("'from' was after 'to', so the default period is shown.")
+            notes.append(PERIOD_ORDER_NOTE)
             month_from, month_to = default.month_from, default.month_to
 
         chosen = {}

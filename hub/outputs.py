@@ -18,7 +18,7 @@ import pandas as pd
 
 from hub import disclosure, queries
 from hub.audience import Audience
-from hub.contract import LOCALITIES
+from hub.contract import CODE_LISTS, LOCALITIES
 from hub.database import Database
 from hub.filters import APPLIES_TO, Filters
 from hub.queries import Result
@@ -26,6 +26,23 @@ from hub.summaries import number
 
 LOCALITY = "_locality"  # the cube's extra dimension
 PERIOD = "_period"  # splits a trend into the months in the period and those before
+TIME = ("month", "quarter")
+
+# Categories in the order people read them: each code list's own order (hub.contract), and
+# the bands the queries derive (queries/*.sql) in theirs, shortest first. A category column
+# named `category` takes its order from the `dimension` or `measure` beside it. Values not
+# listed keep the query's order, after the listed ones.
+CATEGORY_ORDER: dict[str, tuple[str, ...]] = {
+    **CODE_LISTS,
+    "outcome": CODE_LISTS["referral_outcome"],
+    "care_status": ("not_looked_after", "looked_after_by_county", "placed_by_other_council"),
+    "duration_band": ("up_to_24_hours", "24_to_48_hours", "2_to_7_days", "over_7_days",
+                      "still_missing"),
+    "missing_from_detail": ("home", "care_of_the_county", "care_placed_by_other_council"),
+    "placement_type": ("not_in_care", *CODE_LISTS["placement_type"]),
+    "nrm_referral": ("yes", "no"),
+    "exploitation_concern": ("yes", "no"),
+}
 
 
 def protect(result: Result, audience: Audience, threshold: int) -> pd.DataFrame:
@@ -52,7 +69,7 @@ def _cube(run: Callable[[Filters], pd.DataFrame], filters: Filters, own: str,
 def _period_split(result: Result, filters: Filters) -> Result:
     """A trend's months in the period form a table of their own: their totals are the
     headline figures shown beside it, so no single hidden month may be left in the period."""
-    time = next((d for d in result.dims if d in ("month", "quarter")), None)
+    time = next((d for d in result.dims if d in TIME), None)
     if time is None:
         return result
     when = pd.to_datetime(result.frame[time])
@@ -87,10 +104,26 @@ def protected(query: Callable[[Database, Filters], Result], db: Database, filter
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows back in time order, without the working columns."""
+    """Rows in time order, then categories in CATEGORY_ORDER, without the working columns."""
     frame = frame.drop(columns=[c for c in (PERIOD, LOCALITY) if c in frame])
-    time = [c for c in ("month", "quarter") if c in frame]
-    return (frame.sort_values(time, kind="stable") if time else frame).reset_index(drop=True)
+    keys = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        if column in TIME:
+            keys[column] = frame[column]
+        elif column in ("dimension", "measure"):  # which breakdown: the query's order
+            keys[column] = pd.factorize(frame[column])[0]
+        elif column == "category" or column in CATEGORY_ORDER:
+            named_by = next((c for c in ("dimension", "measure") if c in frame), None)
+            lists = frame[named_by] if column == "category" and named_by else [column] * len(frame)
+            keys[column] = [_rank(name, value) for name, value in zip(lists, frame[column])]
+    if keys.columns.empty:
+        return frame.reset_index(drop=True)
+    return frame.loc[keys.sort_values(list(keys), kind="stable").index].reset_index(drop=True)
+
+
+def _rank(name: str, value) -> int:
+    order = CATEGORY_ORDER.get(name, ())
+    return order.index(value) if value in order else len(order)
 
 
 def _by_locality(result: Result) -> pd.Series:

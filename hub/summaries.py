@@ -13,8 +13,10 @@ import pandas as pd
 from hub.contract import label
 
 
-def number(value: float, percent: bool = False) -> str:
-    return f"{value:.1f}%" if percent else f"{value:,.0f}"
+def number(value: float, percent: bool = False, decimals: int | None = None) -> str:
+    """A figure as the tables show it: percentages to 1 place, counts to 0 (or `decimals`)."""
+    places = (1 if percent else 0) if decimals is None else decimals
+    return f"{value:,.{places}f}" + ("%" if percent else "")
 
 
 def _when(value) -> str:
@@ -29,35 +31,56 @@ def hidden_note(values: pd.Series) -> str:
     return f" {hidden} value{'s are' if hidden != 1 else ' is'} hidden [c]." if hidden else ""
 
 
+def _groups(frame: pd.DataFrame, series: str | None):
+    """(prefix naming the series, its rows) for each series, in the frame's order."""
+    if series is None:
+        return [("", frame)]
+    return [(f"{label(name)} ", part) for name, part in frame.groupby(series, sort=False)]
+
+
 def trend_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
-                  series: str | None = None, percent: bool = False) -> str:
-    """'Referrals by month, Apr 2016 to Sep 2019: CSE latest 8 (Sep 2019), highest 15 ...'."""
+                  series: str | None = None, percent: bool = False,
+                  decimals: int | None = None) -> str:
+    """'Referrals by month, Apr 2016 to Sep 2019: CSE latest 8 (Sep 2019), highest 15 ...'.
+
+    "Latest" is the last month whatever it shows, so a hidden one reads [c], never an older
+    month; "highest shown" says that a hidden month might be higher."""
     if frame.empty:
         return f"{what}: no data for these filters."
     span = f"{_when(frame[x].min())} to {_when(frame[x].max())}"
     parts = []
-    groups = [(None, frame)] if series is None else frame.groupby(series, sort=False)
-    for name, part in groups:
+    for prefix, part in _groups(frame.sort_values(x, kind="stable"), series):
         shown = part.dropna(subset=[y])
-        prefix = f"{label(name)} " if name is not None else ""
         if shown.empty:
             parts.append(f"{prefix}all hidden [c]")
             continue
-        latest, top = shown.iloc[-1], shown.loc[shown[y].idxmax()]
-        parts.append(f"{prefix}latest {number(latest[y], percent)} ({_when(latest[x])}), "
-                     f"highest {number(top[y], percent)} ({_when(top[x])})")
+        latest = part.iloc[-1]
+        latest_text = "[c]" if pd.isna(latest[y]) else number(latest[y], percent, decimals)
+        top = shown.loc[shown[y].idxmax()]
+        highest = "highest shown" if len(shown) < len(part) else "highest"
+        parts.append(f"{prefix}latest {latest_text} ({_when(latest[x])}), "
+                     f"{highest} {number(top[y], percent, decimals)} ({_when(top[x])})")
     return f"{what}, {span}: " + "; ".join(parts) + "." + hidden_note(frame[y])
 
 
-def breakdown_summary(frame: pd.DataFrame, *, category: str, y: str, what: str,
-                      percent: bool = False) -> str:
-    """'Referrals by source: largest Police (45), then Youth justice (30). 2 hidden [c].'"""
-    shown = frame.dropna(subset=[y]).sort_values(y, ascending=False)
+def breakdown_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
+                      series: str | None = None, percent: bool = False,
+                      decimals: int | None = None) -> str:
+    """'Referrals by source: largest Police (45), then Youth justice (30). 2 hidden [c].'
+    x holds the categories. With series, the largest three of each: 'CSE largest Police (45)
+    ...; CCE largest ...'."""
     if frame.empty:
         return f"{what}: no data for these filters."
-    if shown.empty:
+    if frame[y].isna().all():
         return f"{what}: every value is hidden [c]."
-    top = [f"{label(row[category])} ({number(row[y], percent)})"
-           for _, row in shown.head(3).iterrows()]
-    lead = "largest " + top[0] + (", then " + ", ".join(top[1:]) if len(top) > 1 else "")
-    return f"{what}: {lead}." + hidden_note(frame[y])
+    parts = []
+    for prefix, part in _groups(frame, series):
+        shown = part.dropna(subset=[y]).sort_values(y, ascending=False, kind="stable")
+        if shown.empty:
+            parts.append(f"{prefix}all hidden [c]")
+            continue
+        top = [f"{label(row[x])} ({number(row[y], percent, decimals)})"
+               for _, row in shown.head(3).iterrows()]
+        parts.append(f"{prefix}largest {top[0]}"
+                     + (", then " + ", ".join(top[1:]) if len(top) > 1 else ""))
+    return f"{what}: " + "; ".join(parts) + "." + hidden_note(frame[y])

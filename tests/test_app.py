@@ -155,3 +155,103 @@ def test_a_refused_extract_shows_a_message_not_a_traceback(monkeypatch, tmp_path
     assert not at.exception
     assert "was refused" in at.error[0].value
     assert "sex" in at.get("code")[0].value  # the validator's report names the column
+
+
+def test_the_about_page_defines_the_headline_figures_itself(monkeypatch, edge_extract):
+    at = run(monkeypatch, edge_extract, "board", "about")
+    definitions = at.expander[0]
+    assert definitions.label == "Definitions of the headline figures"
+    shown = "\n".join(m.value for m in definitions.markdown)
+    assert ("| Children missing once (%) | of those children, the share with exactly one "
+            "episode starting in the period |") in shown
+    assert ("| Convictions | sum of `count` for measure `convictions` over quarters starting "
+            "in the period |") in shown
+    assert "the child's other episodes start within the 90 days" in shown  # the trigger, too
+    assert "docs/" not in text_of(at)  # nothing points into the repository
+
+
+def test_the_download_log_fits_the_screen_and_names_no_server_folder(monkeypatch, edge_extract,
+                                                                     tmp_path):
+    from hub import audit
+    from hub.audience import Audience
+
+    audit.record(tmp_path, Audience("csp", "E07000133"), "Melton; Mar 2019 to Aug 2019", "csv",
+                 12, "edge-case", file_name="melton.csv", now=dt.datetime(2019, 9, 16, 9, 30))
+    monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path))
+    at = run(monkeypatch, edge_extract, "hub_lead", "audit_log")
+    assert "The log is kept in the hub's audit folder." in at.caption[0].value
+    assert str(tmp_path) not in text_of(at)
+    table = at.dataframe[0]
+    # When, who, slice, format and rows first; every column of the log is kept.
+    assert list(table.proto.column_order) == ["at", "audience_name", "slice", "format", "rows",
+                                              "file_name", "extract_id", "audience"]
+    assert json.loads(table.proto.columns)["slice"]["width"] == "medium"
+    assert table.value.iloc[0].to_dict() == {
+        "at": "2019-09-16T09:30:00Z", "audience": "csp:E07000133",
+        "audience_name": "Partnership representative for Melton",
+        "slice": "Melton; Mar 2019 to Aug 2019", "format": "csv", "rows": 12,
+        "extract_id": "edge-case", "file_name": "melton.csv"}
+
+
+def test_hub_lead_list_shows_dates_and_who_is_overdue(monkeypatch, tmp_path):
+    # Period Mar-Aug 2019 (coverage ends 15 Sep). Child r triggers on 9 Mar (3rd episode in 90
+    # days): 175 days to 31 Aug (22 + 30 + 31 + 30 + 31 + 31), overdue. Child u triggers on
+    # 25 Aug: 6 days to 31 Aug, still in time. Neither has a meeting.
+    episodes = ([episode(child_id="r", start_at=noon(2019, 3, d)) for d in (1, 5, 9)]
+                + [episode(child_id="u", start_at=noon(2019, 8, d)) for d in (20, 22, 25)])
+    extract = build_extract(tmp_path, coverage_start=dt.date(2019, 1, 1),
+                            coverage_end=dt.date(2019, 9, 15), missing_episodes=episodes)
+    at = run(monkeypatch, extract, "hub_lead", "missing")
+    listed = next(df.value for df in at.dataframe if "Child (pseudonym)" in df.value.columns)
+    assert listed["Child (pseudonym)"].tolist() == ["r", "u"]
+    assert [str(d) for d in listed["Trigger date"]] == ["2019-03-09", "2019-08-25"]
+    assert listed["Days since trigger (to period end)"].tolist() == [175, 6]
+    assert listed["Overdue"].tolist() == ["Yes", "No"]
+    captions = [c.value for c in at.caption]
+    assert "2 children awaiting a meeting, 1 of them overdue" in " ".join(captions)
+
+
+def test_the_meetings_chart_warns_that_the_latest_month_can_read_low(monkeypatch,
+                                                                    edge_extract):
+    for audience in AUDIENCES:
+        captions = [c.value for c in run(monkeypatch, edge_extract, audience, "missing").caption]
+        assert any("last 14 days of the extract may still get a meeting in time" in c
+                   for c in captions)
+
+
+# --- Local slices: the files follow the view ------------------------------------------------
+
+def covers(at: AppTest) -> str:
+    """The line beside the download buttons saying what the files hold."""
+    return next(m.value for m in at.markdown if m.value.startswith("**These files cover"))
+
+
+def test_local_slices_follow_the_locality_picked_in_the_sidebar(monkeypatch, edge_extract):
+    at = run(monkeypatch, edge_extract, "board", "local_slices")
+    assert covers(at) == "**These files cover Leicestershire (county), Mar 2019 to Aug 2019.**"
+    at.sidebar.multiselect(key="locality").set_value(["E07000133"]).run()
+    assert at.query_params["locality"] == "E07000133"  # the link now names Melton
+    assert at.selectbox(key="slice_locality").value == "E07000133"
+    assert covers(at) == "**These files cover Melton, Mar 2019 to Aug 2019.**"
+    breakdown = at.dataframe[1].value  # referrals by breakdown, as it will be downloaded
+    assert set(breakdown["locality"]) == {"Melton"}
+    cse = breakdown[(breakdown["breakdown"] == "Exploitation type")
+                    & (breakdown["category"] == "CSE")]
+    assert cse["referrals"].tolist() == ["[c]"]  # Melton's one referral, not the county's 8
+    # A locality picked on the page holds while other filters change ...
+    at.selectbox(key="slice_locality").set_value("E07000130").run()
+    at.sidebar.selectbox(key="from").set_value("2019-05").run()
+    assert covers(at) == "**These files cover Charnwood, May 2019 to Aug 2019.**"
+    # ... until the sidebar's locality changes again.
+    at.sidebar.multiselect(key="locality").set_value([]).run()
+    assert covers(at) == "**These files cover Leicestershire (county), May 2019 to Aug 2019.**"
+
+
+def test_local_slices_keep_a_partnership_to_its_own_district(monkeypatch, edge_extract):
+    at = run(monkeypatch, edge_extract, "csp:E07000133", "local_slices", locality="E07000130")
+    assert covers(at) == ("**These files cover Melton, Mar 2019 to Aug 2019, with "
+                          "Leicestershire (county) totals in extra rows.**")
+    text = text_of(at)
+    assert "Leicestershire (county) totals for comparison in extra rows below its own" in text
+    assert "beside" not in text  # the county totals are rows below, not columns beside
+    assert "Charnwood" not in text

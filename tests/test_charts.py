@@ -47,27 +47,40 @@ def test_line_series_differ_by_marker_and_dash_not_only_colour():
 
 
 def test_bar_series_differ_by_pattern_and_carry_their_values_as_text():
-    fig = charts.chart(two_series(hidden_at=1), x="month", y="episodes", series="category",
-                       kind="stack")
-    home, care = fig.data
-    assert home.marker.pattern.shape != care.marker.pattern.shape
-    assert list(home.text) == ["10", "[c]", "12", "13"]
-    assert list(care.text) == ["20", "21", "22", "23"]
-    assert fig.layout.barmode == "stack"
+    frame = pd.DataFrame({"source": ["police", "health", "police", "health"],
+                          "type": ["cse", "cse", "cce", "cce"], "referrals": [10.0, np.nan, 6, 20],
+                          "referrals_status": ["", "[c]", "", ""]})
+    fig = charts.chart(frame, x="source", y="referrals", series="type", kind="stack")
+    cse, cce = fig.data
+    assert cse.marker.pattern.shape != cce.marker.pattern.shape
+    assert list(cse.text) == ["10", "[c]"] and list(cce.text) == ["6", "20"]
+    assert fig.layout.barmode == "stack" and cse.textposition == "inside"
 
 
-def test_a_hidden_value_is_a_gap_not_a_zero_and_is_explained():
+def test_a_hidden_value_is_a_gap_not_a_zero():
     fig = charts.chart(two_series(hidden_at=2), x="month", y="episodes", series="category")
     home = fig.data[0]
     assert np.isnan(home.y[2]) and list(home.y[[0, 1, 3]]) == [10, 11, 13]
     assert home.connectgaps is False
-    notes = [a.text for a in fig.layout.annotations]
-    assert notes == [charts.SUPPRESSED_NOTE]
 
 
-def test_no_note_when_nothing_is_hidden():
-    fig = charts.chart(two_series(), x="month", y="episodes", series="category")
-    assert not fig.layout.annotations
+def test_a_hidden_category_says_c_where_its_bar_would_be():
+    frame = pd.DataFrame({"category": ["home", "care"], "episodes": [38.0, np.nan],
+                          "episodes_status": ["", "[c]"]})
+    fig = charts.chart(frame, x="category", y="episodes", kind="bar", horizontal=True)
+    assert list(fig.data[0].y) == ["Home", "Care [c]"]
+    assert list(fig.data[0].text) == ["38", "[c]"]
+
+
+def test_monthly_bars_leave_their_values_to_hover_and_the_table():
+    fig = charts.chart(two_series(), x="month", y="episodes", series="category", kind="stack")
+    assert all(trace.text is None for trace in fig.data)
+
+
+def test_percentages_are_drawn_on_a_whole_scale():
+    frame = pd.DataFrame({"month": MONTHS, "pct": [0.0, 0, np.nan, 0]})
+    fig = charts.chart(frame, x="month", y="pct", percent=True)
+    assert list(fig.layout.yaxis.range) == [0, 100] and fig.layout.yaxis.ticksuffix == "%"
 
 
 def test_events_are_dotted_labelled_lines_and_the_period_is_shaded():
@@ -82,11 +95,30 @@ def test_events_are_dotted_labelled_lines_and_the_period_is_shaded():
                                                             pd.Timestamp("2019-04-30"))
     assert [(pd.Timestamp(s.x0), s.line.dash) for s in lines] == [
         (pd.Timestamp("2019-02-01"), "dot"), (pd.Timestamp("2019-03-15"), "dot")]
-    labels = [(a.text, a.hovertext) for a in fig.layout.annotations]
-    assert labels == [("Electronic reports", "reports go online"),
-                      ("CCE training", "partners trained")]
-    # neighbouring labels sit at different heights, so they do not overlap
-    assert fig.layout.annotations[0].y != fig.layout.annotations[1].y
+    # numbered above the plot, named in words on hover and in the caption beside the chart
+    labels = [(a.text, a.hovertext, a.y, a.yanchor) for a in fig.layout.annotations]
+    assert labels == [("1", "Electronic reports: reports go online", 1, "bottom"),
+                      ("2", "CCE training: partners trained", 1, "bottom")]
+    assert charts.events_caption(events) == (
+        "Marked: 1 Electronic reports (Feb 2019); 2 CCE training (Mar 2019)")
+
+
+def test_a_trend_axis_spans_the_data_only():
+    fig = charts.chart(two_series(), x="month", y="episodes", series="category",
+                       events=pd.DataFrame({"date": [pd.Timestamp("2019-04-20")],
+                                            "label": ["A long label"], "description": [""]}))
+    # Jan to Apr 2019, with half the median step between months (15.5 days) either side
+    low, high = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+    assert low == pd.Timestamp("2018-12-16 12:00") and high == pd.Timestamp("2019-04-16 12:00")
+
+
+def test_categories_that_look_like_numbers_stay_categories():
+    frame = pd.DataFrame({"household_size": ["1", "2", "3", "4+"], "people": [6.0, 8, 8, 16]})
+    fig = charts.chart(frame, x="household_size", y="people", kind="bar")
+    assert fig.layout.xaxis.type == "category"
+    assert list(fig.data[0].x) == ["1", "2", "3", "4+"]
+    assert list(fig.data[0].text) == ["6", "8", "8", "16"]
+    assert fig.data[0].textposition == "outside"
 
 
 def test_horizontal_bars_put_values_on_x_and_keep_the_category_order():
@@ -96,7 +128,7 @@ def test_horizontal_bars_put_values_on_x_and_keep_the_category_order():
     bar = fig.data[0]
     assert bar.orientation == "h" and list(bar.x) == [30, 12]
     assert list(bar.text) == ["30%", "12%"]
-    assert fig.layout.yaxis.autorange == "reversed"
+    assert fig.layout.yaxis.autorange == "reversed" and fig.layout.yaxis.type == "category"
     assert fig.layout.xaxis.ticksuffix == "%" and fig.layout.xaxis.title.text == "Share"
 
 

@@ -15,6 +15,7 @@ girls in Melton.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -128,6 +129,14 @@ def test_hub_lead_sees_every_figure(db):
     assert cell(s["missing_by_month"], "episodes", period_start=D(2019, 7, 1)) == (2, "")
 
 
+def test_nrm_referral_breakdown_is_labelled_with_its_acronym(db):
+    _, s = slice_for(db, LEAD)
+    breakdown = s["referral_breakdown"]
+    # None of Melton's 10 referrals in the period went to the National Referral Mechanism
+    assert cell(breakdown, "referrals", breakdown="NRM referral", category="No") == (10, "")
+    assert "Nrm referral" not in set(breakdown["breakdown"])
+
+
 def test_board_county_slice(db):
     filters, s = slice_for(db, BOARD, locality=None)
     assert filters.locality == ()
@@ -168,6 +177,22 @@ def test_partnership_gets_its_own_locality_and_county_totals_safe_from_differenc
         text = frame.astype(str).to_string()
         assert not [name for code, name in LOCALITIES.items()
                     if code != MELTON and name in text]
+
+
+def test_partnership_county_totals_are_extra_rows_below_its_own(db):
+    """What the page and the file's rules say of the county totals is where they are."""
+    filters, s = slice_for(db, CSP)
+    months = s["missing_by_month"]
+    assert list(months["locality"]) == ["Melton"] * 6 + [exports.COUNTY] * 6  # Apr to Sep
+    assert list(months["period_start"]) == [D(2019, m, 1) for m in range(4, 10)] * 2
+    localities = list(s["referral_breakdown"]["locality"])
+    own = localities.count("Melton")
+    assert own and localities == ["Melton"] * own + [exports.COUNTY] * (len(localities) - own)
+    meta = exports.describe(db, filters, CSP, 5, ALL, produced_at=NOW)
+    assert meta.locality == "Melton (county totals in extra rows)"
+    assert meta.rules[-1].startswith("County totals: each table's rows for Melton are followed "
+                                     "by extra rows of the same figures for Leicestershire "
+                                     "(county). ")
 
 
 @pytest.mark.parametrize("audience", [BOARD, LEAD, CSP], ids=str)
@@ -249,6 +274,27 @@ def test_csv_opens_with_pandas_holds_metadata_and_protected_figures(db):
     assert rows["referrals"].tolist() == ["10"]
     july = frame[(frame["table"] == "missing_by_month") & (frame["period_start"] == "2019-07-01")]
     assert july[["episodes", "children"]].values.tolist() == [[C, C]]
+
+
+def test_csv_notes_stay_in_one_cell_each_in_a_spreadsheet(db):
+    """A spreadsheet splits a line at its unquoted commas: each '#' note must arrive whole, in
+    one cell (after a '#' cell when it holds a comma), and pandas must still skip it."""
+    _, s, _, data = files(db, CSP)
+    lines = [line for line in data["csv"].decode("utf-8-sig").splitlines()
+             if line.startswith("#")]
+    notes = list(csv.reader(lines))  # as a spreadsheet reads them
+    assert notes[0] == ["#", "CSE, Missing and Trafficked Hub: local slice. OFFICIAL."]
+    assert ["# Marking: OFFICIAL"] in notes
+    assert ["# Locality: Melton (county totals in extra rows)"] in notes
+    assert ["#", "Rules applied: 1. Primary: a count of 1 to 5 children, episodes, referrals, "
+                 "people or sessions is shown as [c]. Zero is shown as 0."] in notes
+    assert ["#", "Symbol legend: [c] confidential: a small number (1 to 5), or one that would "
+                 "reveal one"] in notes
+    assert all((len(n) == 1 and n[0].startswith("# ")) or (len(n) == 2 and n[0] == "#")
+               for n in notes), [n for n in notes if len(n) > 2]
+    frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str, keep_default_na=False)
+    assert list(frame.columns[:4]) == ["table", "period_start", "period_end", "locality"]
+    assert len(frame) == exports.rows(s)
 
 
 def test_hub_lead_csv_shows_the_numbers_and_the_marking(db):

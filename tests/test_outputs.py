@@ -9,7 +9,7 @@ import datetime as dt
 from hub import outputs, queries
 from hub.audience import Audience
 from hub.filters import Filters
-from tests.builders import referral
+from tests.builders import episode, referral
 
 D = dt.date
 BOARD, LEAD = Audience("board"), Audience("hub_lead")
@@ -57,3 +57,27 @@ def test_a_single_hidden_month_in_the_period_is_not_left_to_subtraction(make_db)
     assert shown == {1: 12, 2: 10, 3: 11, 4: "[c]", 5: "[c]", 6: 12}
     cards = {c.label: c.value for c in outputs.headline(db, period, BOARD, 5)}
     assert cards["Referrals"] == "25"
+
+
+def test_ordered_categories_read_in_their_order_not_alphabetically(make_db):
+    # Durations of 30 h, 10 h, 3 days and 10 days; police risk high, low and medium. Every
+    # count is small, so the hub lead (unprotected) sees them all.
+    start = dt.datetime(2019, 3, 1, 12)
+    rows = [episode(child_id=f"c{i}", start_at=start, end_at=start + dt.timedelta(hours=h),
+                    police_risk=risk)
+            for i, (h, risk) in enumerate(((30, "high"), (10, "low"), (72, "medium"),
+                                           (240, "low")))]
+    db = make_db(missing_episodes=rows)
+    _, frame = outputs.protected(queries.episode_breakdown, db, Filters(D(2019, 3, 1),
+                                 D(2019, 3, 1)), LEAD, 5)
+
+    def rows_of(dimension):
+        part = frame[frame["dimension"] == dimension]
+        return list(zip(part["category"], part["episodes"]))
+
+    assert rows_of("duration_band") == [("up_to_24_hours", 1), ("24_to_48_hours", 1),
+                                        ("2_to_7_days", 1), ("over_7_days", 1)]
+    assert rows_of("police_risk") == [("high", 1), ("medium", 1), ("low", 2)]
+    # each breakdown's rows stay together, in the query's order of breakdowns
+    dimensions = list(frame["dimension"])
+    assert dimensions == sorted(dimensions, key=dimensions.index)

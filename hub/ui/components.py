@@ -14,7 +14,7 @@ import streamlit as st
 
 from hub import outputs, queries
 from hub.audience import Audience
-from hub.charts import chart
+from hub.charts import chart, events_caption
 from hub.contract import label
 from hub.disclosure import SYMBOLS, display, symbols_present
 from hub.filters import Filters
@@ -22,6 +22,8 @@ from hub.summaries import breakdown_summary, trend_summary
 from hub.ui.context import view
 
 QueryFunction = Callable[..., queries.Result]
+HIDDEN_NOTE = ("Gaps and [c] are small numbers hidden to protect children's identities (see "
+               "About).")
 
 
 @st.cache_data(max_entries=1000, ttl=6 * 3600, show_spinner=False)
@@ -86,9 +88,8 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
         headers = {"value": "Percentage" if percent else "Number", **(headers or {})}
     decimals = (1 if percent else 0) if decimals is None else decimals
     headers = headers or {}
-    summary = (trend_summary(frame, x=x, y=y, series=series, what=title, percent=percent)
-               if trend or series else
-               breakdown_summary(frame, category=x, y=y, what=title, percent=percent))
+    summary = (trend_summary if trend else breakdown_summary)(
+        frame, x=x, y=y, series=series, what=title, percent=percent, decimals=decimals)
     events, period = None, None
     if trend:
         events = v.db.reference.events
@@ -103,6 +104,9 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
     with chart_tab:
         if frame.empty:
             st.info("No figures for these filters.")
+        elif frame[y].isna().all():
+            st.info("Every figure in this chart is hidden [c]: the numbers are too small to "
+                    "show without risk of identifying a child. Try a longer period or the county.")
         else:
             fig = chart(frame, x=x, y=y, kind=kind, series=series, percent=percent,
                         decimals=decimals,
@@ -113,6 +117,10 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
                             on_select=partial(_select_locality, key) if select_locality
                             else "ignore",
                             selection_mode="points")
+            if frame[y].isna().any():
+                st.caption(HIDDEN_NOTE)
+            if events is not None and len(events):
+                st.caption(events_caption(events))
             if select_locality:
                 st.caption("Select a district's bar to filter every page by it.")
     with table_tab:
@@ -144,7 +152,11 @@ def metric_grid(cards: list[outputs.Card], columns: int = 4) -> None:
                 help_text += f" Not applied: {', '.join(card.not_applied)}."
             col.metric(card.label, card.value, delta=card.change, delta_color="off",
                        help=help_text, border=True)
-            col.caption(f"Previous: {card.comparison}")
+            caption = f"Previous: {card.comparison}"
+            if card.not_applied:  # visible, not only on hover: e.g. county-wide convictions
+                caption += (" · **" + ("County-wide: " if "Locality" in card.not_applied else "")
+                            + f"not filtered by {', '.join(card.not_applied).lower()}**")
+            col.caption(caption)
 
 
 def symbol_legend() -> None:

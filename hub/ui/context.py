@@ -16,8 +16,8 @@ from hub.audience import Audience
 from hub.contract import LOCALITIES, label
 from hub.database import Database, open_database
 from hub.extract import ExtractError, read_manifest
-from hub.filters import CHOICES, FILTER_LABELS, Filters, add_months, last_whole_month, \
-    month_start
+from hub.filters import CHOICES, FILTER_LABELS, PERIOD_ORDER_NOTE, Filters, add_months, \
+    last_whole_month, month_start
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
     months = _month_options(db)
     sidebar = st.sidebar
     sidebar.header("Filters")
+    notes_slot = sidebar.container()  # notes go above the filters, where they are seen
     month_from = sidebar.selectbox("From (month)", months, key="from", bind="query-params",
                                    index=months.index(f"{default.month_from:%Y-%m}"))
     month_to = sidebar.selectbox("To (month)", months, key="to", bind="query-params",
@@ -115,8 +116,8 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
                          "was ignored.")
     elif audience.protected and len(from_link.locality) > 1:
         # One district at a time: views of several could be subtracted from each other.
-        notes.append("Protected views show one locality at a time, so only the first "
-                     "locality in the link is shown.")
+        notes.append(f"Protected views show one locality at a time, so only "
+                     f"{LOCALITIES[from_link.locality[0]]} is shown.")
     for name, options in CHOICES.items():
         if name in chosen:
             continue
@@ -138,10 +139,10 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
     filters = Filters(dt.datetime.strptime(month_from, "%Y-%m").date(),
                       dt.datetime.strptime(month_to, "%Y-%m").date(), **chosen)
     if filters.month_from > filters.month_to:
-        notes.append("'From' is after 'To', so the default period is shown.")
+        notes.append(PERIOD_ORDER_NOTE)
         filters = Filters(default.month_from, default.month_to, **chosen)
     for note in dict.fromkeys(notes):
-        sidebar.warning(note, icon=":material/info:")
+        notes_slot.warning(note, icon=":material/info:")
     return filters
 
 

@@ -181,6 +181,9 @@ def build_slice(db: Database, filters: Filters, audience: Audience, threshold: i
     totals (rows whose locality is COUNTY) protected against differencing with its own."""
     if audience.kind == "csp":
         filters = replace(filters, locality=(audience.locality,))
+    # As on screen (quarterly trends for one district); the county totals beside a
+    # partnership's own figures then come at the same grain.
+    filters = outputs.for_audience(filters, audience)
     out = {}
     for spec in TABLES:
         if spec.name in tables:
@@ -234,11 +237,13 @@ def _tidy(spec: SliceTable, result: queries.Result, protected: pd.DataFrame, fil
     frame = protected
     if spec.rows in ("month", "quarter"):
         # The dashboard protects the whole series (extract start to period end); the slice
-        # keeps the figures of the period's months or quarters, exactly as shown there.
-        start = pd.to_datetime(frame[spec.rows]).dt.date
+        # keeps the figures of the period's months or quarters, exactly as shown there. A
+        # monthly table comes by quarter for one district (outputs.for_audience).
+        time = result.time
+        start = pd.to_datetime(frame[time]).dt.date
         keep = ((start >= filters.start) & (start <= filters.end)).to_numpy()
         frame, start = frame[keep], list(start[keep])
-        months = 1 if spec.rows == "month" else 3
+        months = 1 if time == "month" else 3
         end = [month_end(add_months(s, months - 1)) for s in start]
     else:
         start = coverage_start if spec.rows == "to_date" else filters.start
@@ -428,6 +433,7 @@ def describe(db: Database, filters: Filters, audience: Audience, threshold: int,
     if audience.kind == "csp":
         filters = replace(filters, locality=(audience.locality,))
     name = locality_name(db, filters)
+    grain = outputs.for_audience(filters, audience).trend_grain
     produced_at = produced_at or dt.datetime.now(dt.timezone.utc)
     restrictions = [f"{FILTER_LABELS[key]}: {', '.join(label(v) for v in values)}"
                     for key, values in filters.restrictions().items() if key != "locality"]
@@ -439,7 +445,7 @@ def describe(db: Database, filters: Filters, audience: Audience, threshold: int,
     definitions = [(f"column {column}", meaning) for column, meaning in COLUMN_MEANINGS.items()
                    if column in columns]
     for spec in chosen:
-        definitions.append((f"table {spec.name}", f"{spec.title} ({_rows_text(spec)})"
+        definitions.append((f"table {spec.name}", f"{spec.title} ({_rows_text(spec, grain)})"
                             + _not_applied_text(spec, filters)))
         definitions += [(f"{spec.name}.{m}", meaning) for m, meaning in spec.measures.items()]
         if spec.query is None:
@@ -458,9 +464,12 @@ def describe(db: Database, filters: Filters, audience: Audience, threshold: int,
         definitions=tuple(definitions))
 
 
-def _rows_text(spec: SliceTable) -> str:
+def _rows_text(spec: SliceTable, grain: str) -> str:
     if spec.query is None:
         return "one row per figure for the period, and one for the comparison period before it"
+    if spec.rows == "month" and grain == "quarter":
+        return ("one row per quarter starting in the period: one district's months are too "
+                "small to show")
     return {"period": "one row per breakdown for the period",
             "month": "one row per month of the period",
             "quarter": "one row per quarter starting in the period",

@@ -68,6 +68,9 @@ class Filters:
     sex: tuple[str, ...] = ()
     age_band: tuple[str, ...] = ()
     exploitation_type: tuple[str, ...] = ()
+    # Trends by 'month', or by 'quarter' where one district's months would be mostly [c]
+    # (set by hub.outputs.for_audience, never from a link).
+    trend_grain: str = "month"
     notes: tuple[str, ...] = field(default=(), compare=False)  # what was ignored, and why
 
     @classmethod

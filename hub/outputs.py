@@ -69,7 +69,7 @@ def _cube(run: Callable[[Filters], pd.DataFrame], filters: Filters, own: str,
 def _period_split(result: Result, filters: Filters) -> Result:
     """A trend's months in the period form a table of their own: their totals are the
     headline figures shown beside it, so no single hidden month may be left in the period."""
-    time = next((d for d in result.dims if d in TIME), None)
+    time = result.time
     if time is None:
         return result
     when = pd.to_datetime(result.frame[time])
@@ -78,9 +78,18 @@ def _period_split(result: Result, filters: Filters) -> Result:
         {True: "in", False: "before"})}), by=(*result.by, PERIOD))
 
 
+def for_audience(filters: Filters, audience: Audience) -> Filters:
+    """The filters a view is computed with: a protected view of one district has quarterly
+    trends, because most of its months would be [c] (too few children a month to show)."""
+    if audience.protected and len(filters.locality) == 1:
+        return replace(filters, trend_grain="quarter")
+    return filters
+
+
 def protected(query: Callable[[Database, Filters], Result], db: Database, filters: Filters,
               audience: Audience, threshold: int) -> tuple[Result, pd.DataFrame]:
     """(raw Result, for its metadata; the figures this audience may see)."""
+    filters = for_audience(filters, audience)
     raw = query(db, filters)
     result = _period_split(raw, filters)
     own = _one_locality(result.table, filters, audience)

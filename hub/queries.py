@@ -31,6 +31,11 @@ class Result:
     rates: tuple[Rate, ...] = ()  # derived figures, computed under disclosure control
     by: tuple[str, ...] = ()  # columns splitting the frame into separate tables (dimension)
 
+    @property
+    def time(self) -> str | None:
+        """The time column of a trend ('month' or 'quarter'), None for a breakdown."""
+        return next((d for d in self.dims if d in ("month", "quarter")), None)
+
     def where(self, **equals) -> Result:
         """The rows whose columns equal the given values (e.g. dimension='sex')."""
         mask = pd.Series(True, index=self.frame.index)
@@ -54,6 +59,13 @@ def _params(db: Database, filters: Filters, *, trend: bool = False, triggers: bo
 
 def _run(db, name, filters, *, trend=False, triggers=False, **extra) -> pd.DataFrame:
     return db.query(name, **_params(db, filters, trend=trend, triggers=triggers), **extra)
+
+
+def _by_period(db, name, filters, **options) -> tuple[pd.DataFrame, str]:
+    """A trend at the filters' grain: (frame with a 'month' or 'quarter' column, its name)."""
+    grain = filters.trend_grain
+    frame = _run(db, name, filters, trend=True, grain=grain, **options)
+    return frame.rename(columns={"month": grain}), grain
 
 
 # --- Headline figures (kpis.md) -------------------------------------------------------------
@@ -140,9 +152,10 @@ def referrals_by_source_and_type(db: Database, filters: Filters) -> Result:
 
 
 def referrals_by_month(db: Database, filters: Filters) -> Result:
-    """Monthly referrals by exploitation type and by sex, whole extract to the period end."""
-    return Result(_run(db, "referrals_by_month", filters, trend=True),
-                  ("month", "category"), ("referrals",), "referrals", "referrals_by_month",
+    """Referrals by month (or quarter: Filters.trend_grain) by exploitation type and by sex,
+    whole extract to the period end."""
+    frame, time = _by_period(db, "referrals_by_month", filters)
+    return Result(frame, (time, "category"), ("referrals",), "referrals", "referrals_by_month",
                   by=("dimension",))
 
 
@@ -163,15 +176,18 @@ def locality_comparison(db: Database, filters: Filters) -> Result:
 # --- Missing episodes -------------------------------------------------------------------------
 
 def missing_by_month(db: Database, filters: Filters) -> Result:
-    """Episodes and distinct children missing by month, whole extract to the period end."""
-    return Result(_run(db, "missing_by_month", filters, trend=True), ("month",),
-                  ("episodes", "children"), "missing_episodes", "missing_by_month")
+    """Episodes and distinct children missing by month (or quarter), whole extract to the
+    period end."""
+    frame, time = _by_period(db, "missing_by_month", filters)
+    return Result(frame, (time,), ("episodes", "children"), "missing_episodes",
+                  "missing_by_month")
 
 
 def episodes_by_month(db: Database, filters: Filters) -> Result:
-    """Monthly episodes by where from (home / care / placed by other councils) and by system."""
-    return Result(_run(db, "episodes_by_month", filters, trend=True),
-                  ("month", "category"), ("episodes",), "missing_episodes",
+    """Episodes by month (or quarter) by where from (home / care / placed by other councils)
+    and by system."""
+    frame, time = _by_period(db, "episodes_by_month", filters)
+    return Result(frame, (time, "category"), ("episodes",), "missing_episodes",
                   "episodes_by_month", by=("dimension",))
 
 
@@ -190,18 +206,19 @@ def missing_once_by_quarter(db: Database, filters: Filters) -> Result:
 
 
 def repeat_missing_by_month(db: Database, filters: Filters) -> Result:
-    """Repeat-missing triggers and strategy meetings within 14 days, by month."""
-    return Result(_run(db, "repeat_missing_by_month", filters, trend=True, triggers=True),
-                  ("month",), ("triggered_children", "met_within_14_days"), "missing_episodes",
-                  "repeat_missing_by_month",
+    """Repeat-missing triggers and strategy meetings within 14 days, by month (or quarter)."""
+    frame, time = _by_period(db, "repeat_missing_by_month", filters, triggers=True)
+    return Result(frame, (time,), ("triggered_children", "met_within_14_days"),
+                  "missing_episodes", "repeat_missing_by_month",
                   rates=(Rate("met_within_14_days", "triggered_children", "met_within_14_days_pct"),))
 
 
 def return_interviews_by_month(db: Database, filters: Filters) -> Result:
-    """Return home interviews offered and done within 72 hours, by month of return."""
-    return Result(_run(db, "return_interviews_by_month", filters, trend=True), ("month",),
-                  ("ended_episodes", "rhi_offered", "rhi_within_72h"), "missing_episodes",
-                  "return_interviews_by_month",
+    """Return home interviews offered and done within 72 hours, by month (or quarter) of
+    return."""
+    frame, time = _by_period(db, "return_interviews_by_month", filters)
+    return Result(frame, (time,), ("ended_episodes", "rhi_offered", "rhi_within_72h"),
+                  "missing_episodes", "return_interviews_by_month",
                   rates=(Rate("rhi_offered", "ended_episodes", "rhi_offered_pct"),
                          Rate("rhi_within_72h", "ended_episodes", "rhi_within_72h_pct")))
 

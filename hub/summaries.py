@@ -19,10 +19,14 @@ def number(value: float, percent: bool = False, decimals: int | None = None) -> 
     return f"{value:,.{places}f}" + ("%" if percent else "")
 
 
-def _when(value) -> str:
-    """Months and quarters as 'Apr 2019'; codes as their labels."""
+def when(value, column: str = "") -> str:
+    """A time as people read it: a month 'Apr 2019', a quarter (column 'quarter') 'Apr-Jun
+    2019'; a code as its label."""
     if isinstance(value, (pd.Timestamp, dt.date)):
-        return f"{pd.Timestamp(value):%b %Y}"
+        start = pd.Timestamp(value)
+        if column == "quarter":
+            return f"{start:%b}\u2013{start + pd.DateOffset(months=2):%b %Y}"
+        return f"{start:%b %Y}"
     return label(value)
 
 
@@ -47,7 +51,7 @@ def trend_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
     month; "highest shown" says that a hidden month might be higher."""
     if frame.empty:
         return f"{what}: no data for these filters."
-    span = f"{_when(frame[x].min())} to {_when(frame[x].max())}"
+    span = f"{when(frame[x].min(), x)} to {when(frame[x].max(), x)}"
     parts = []
     for prefix, part in _groups(frame.sort_values(x, kind="stable"), series):
         shown = part.dropna(subset=[y])
@@ -58,8 +62,8 @@ def trend_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
         latest_text = "[c]" if pd.isna(latest[y]) else number(latest[y], percent, decimals)
         top = shown.loc[shown[y].idxmax()]
         highest = "highest shown" if len(shown) < len(part) else "highest"
-        parts.append(f"{prefix}latest {latest_text} ({_when(latest[x])}), "
-                     f"{highest} {number(top[y], percent, decimals)} ({_when(top[x])})")
+        parts.append(f"{prefix}latest {latest_text} ({when(latest[x], x)}), "
+                     f"{highest} {number(top[y], percent, decimals)} ({when(top[x], x)})")
     return f"{what}, {span}: " + "; ".join(parts) + "." + hidden_note(frame[y])
 
 

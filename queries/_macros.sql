@@ -51,6 +51,10 @@ CREATE MACRO months(date_from, date_to) AS TABLE
     SELECT CAST(range AS DATE) AS month
     FROM range(CAST(month_of(date_from) AS TIMESTAMP), CAST(date_to AS TIMESTAMP) + INTERVAL 1 DAY,
                INTERVAL 1 MONTH);
+-- A trend's time step: 'month', or 'quarter' where one district's months would be mostly [c].
+CREATE MACRO period_of(day, grain) AS CAST(date_trunc(grain, day) AS DATE);
+CREATE MACRO periods(date_from, date_to, grain) AS TABLE
+    SELECT DISTINCT period_of(month, grain) AS month FROM months(date_from, date_to);
 CREATE MACRO quarters(date_from, date_to) AS TABLE
     SELECT CAST(range AS DATE) AS quarter
     FROM range(CAST(quarter_of(date_from) AS TIMESTAMP), CAST(date_to AS TIMESTAMP) + INTERVAL 1 DAY,

@@ -1,11 +1,12 @@
 -- episodes_by_month: monthly missing episodes split three ways, for trend charts: where from
 -- (home, care by the county, care placed by another council) and how reported (legacy, eform).
--- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands.
+-- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands, $grain.
+--   $grain is 'month', or 'quarter' (then each `month` is a quarter's first day).
 -- Output: month, dimension (missing_from_detail or recording_system), category, episodes; every
 --   month for every category seen, zeros included.
 WITH long AS (
     UNPIVOT (
-        SELECT month_of(start_date) AS month, recording_system,
+        SELECT period_of(start_date, $grain) AS month, recording_system,
                CASE WHEN missing_from = 'home' THEN 'home'
                     WHEN placed_by_other_la THEN 'care_placed_by_other_council'
                     ELSE 'care_of_the_county' END AS missing_from_detail
@@ -15,7 +16,7 @@ WITH long AS (
 ),
 categories AS (SELECT DISTINCT dimension, category FROM long)
 SELECT m.month, c.dimension, c.category, count(l.month) AS episodes
-FROM months($date_from, $date_to) m
+FROM periods($date_from, $date_to, $grain) m
 CROSS JOIN categories c
 LEFT JOIN long l USING (month, dimension, category)
 GROUP BY ALL

@@ -1,9 +1,10 @@
 -- repeat_missing_by_month: children with a repeat-missing trigger in each month, and how many
 -- had a strategy meeting within 14 days of their first trigger that month (kpis.md).
--- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands, $threshold, $window_days.
+-- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands, $threshold, $window_days, $grain.
+--   $grain is 'month', or 'quarter' (then each `month` is a quarter's first day).
 -- Output: month, triggered_children, met_within_14_days (every month, zeros included).
 WITH firsts AS (
-    SELECT child_id, month_of(trigger_date) AS month, min(trigger_date) AS trigger_date
+    SELECT child_id, period_of(trigger_date, $grain) AS month, min(trigger_date) AS trigger_date
     FROM trigger_episodes($localities, $sexes, $age_bands, $threshold, $window_days)
     WHERE trigger_date BETWEEN $date_from AND $date_to
     GROUP BY ALL
@@ -18,7 +19,7 @@ met AS (
 )
 SELECT months.month, count(met.child_id) AS triggered_children,
        count(met.child_id) FILTER (met.met) AS met_within_14_days
-FROM months($date_from, $date_to) months
+FROM periods($date_from, $date_to, $grain) months
 LEFT JOIN met USING (month)
 GROUP BY ALL
 ORDER BY ALL;

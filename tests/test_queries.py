@@ -5,6 +5,7 @@ noon UTC, which is the same calendar date in Europe/London all year round.
 """
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -364,3 +365,20 @@ def test_male_share_by_quarter(six_month_db):
     frame = queries.male_share_by_quarter(six_month_db, PERIOD).frame
     # Q1: r6 (girl); Q2: r1 girl, r2 and r3 boys; Q3: r4 and r5 girls.
     assert frame[["referrals", "male_referrals"]].values.tolist() == [[1, 0], [3, 2], [2, 0]]
+
+
+def test_a_trend_by_quarter_counts_each_child_once_a_quarter(make_db):
+    # Child a goes missing on 10 Jan and 10 Feb, child b on 5 Apr and 20 Jun 2019.
+    db = make_db(missing_episodes=[
+        episode(child_id="a", start_at=noon(2019, 1, 10)),
+        episode(child_id="a", start_at=noon(2019, 2, 10)),
+        episode(child_id="b", start_at=noon(2019, 4, 5)),
+        episode(child_id="b", start_at=noon(2019, 6, 20))])
+    result = queries.missing_by_month(db, replace(HALF_YEAR, trend_grain="quarter"))
+    assert result.dims == ("quarter",) and result.time == "quarter"
+    by_quarter = result.frame.set_index("quarter")
+    assert by_quarter.loc[pd.Timestamp(2019, 1, 1)].tolist() == [2, 1]  # episodes, children
+    assert by_quarter.loc[pd.Timestamp(2019, 4, 1)].tolist() == [2, 1]
+    # by month the same child counts in each month it went missing
+    monthly = queries.missing_by_month(db, HALF_YEAR).frame.set_index("month")
+    assert monthly.loc[[pd.Timestamp(2019, 1, 1), pd.Timestamp(2019, 2, 1)], "children"].sum() == 2

@@ -60,3 +60,11 @@ def test_every_value_hidden_and_no_data():
     assert breakdown_summary(empty, x="category", y="n", what="X") == (
         "X: no data for these filters.")
     assert trend_summary(empty, x="category", y="n", what="X") == "X: no data for these filters."
+
+
+def test_a_quarterly_trend_names_its_quarters_in_full():
+    frame = pd.DataFrame({"quarter": pd.to_datetime(["2019-04-01", "2019-07-01"]),
+                          "episodes": [12.0, np.nan]})
+    assert trend_summary(frame, x="quarter", y="episodes", what="Melton") == (
+        "Melton, Apr\u2013Jun 2019 to Jul\u2013Sep 2019: latest [c] (Jul\u2013Sep 2019), "
+        "highest shown 12 (Apr\u2013Jun 2019). 1 value is hidden [c].")

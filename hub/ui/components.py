@@ -18,10 +18,12 @@ from hub.charts import chart, events_caption
 from hub.contract import label
 from hub.disclosure import SYMBOLS, display, symbols_present
 from hub.filters import Filters
-from hub.summaries import breakdown_summary, trend_summary
+from hub.summaries import breakdown_summary, trend_summary, when
 from hub.ui.context import view
 
 QueryFunction = Callable[..., queries.Result]
+BY_QUARTER_NOTE = ("By quarter, not month: most of one district's monthly figures would be too "
+                   "small to show.")
 HIDDEN_NOTE = ("Gaps and [c] are small numbers hidden to protect children's identities (see "
                "About).")
 
@@ -63,7 +65,7 @@ def _table(frame: pd.DataFrame, *, x: str, y: str, series: str | None, decimals:
            headers: dict[str, str]) -> pd.DataFrame:
     """The chart's figures as text, one row per x (a column per series)."""
     text = display(frame, [y], decimals={y: decimals})
-    text[x] = [f"{v:%b %Y}" if isinstance(v, pd.Timestamp) else label(v) for v in text[x]]
+    text[x] = [when(v, x) for v in text[x]]
     if series:
         text[series] = text[series].map(label)
         text = text.pivot(index=x, columns=series, values=y).reindex(
@@ -83,6 +85,8 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
     """
     v = view()
     result, frame = figures(query, **where)
+    by_quarter = trend and x == "month" and result.time == "quarter"
+    x = result.time if trend and result.time else x
     if measures:
         frame, series, y = outputs.long_measures(frame, x, measures), "measure", "value"
         headers = {"value": "Percentage" if percent else "Number", **(headers or {})}
@@ -117,6 +121,8 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
                             on_select=partial(_select_locality, key) if select_locality
                             else "ignore",
                             selection_mode="points")
+            if by_quarter:
+                st.caption(BY_QUARTER_NOTE)
             if frame[y].isna().any():
                 st.caption(HIDDEN_NOTE)
             if events is not None and len(events):

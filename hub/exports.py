@@ -181,8 +181,8 @@ def build_slice(db: Database, filters: Filters, audience: Audience, threshold: i
     totals (rows whose locality is COUNTY) protected against differencing with its own."""
     if audience.kind == "csp":
         filters = replace(filters, locality=(audience.locality,))
-    # As on screen (quarterly trends for one district); the county totals beside a
-    # partnership's own figures then come at the same grain.
+    # As on screen (quarterly trends for one district); the county totals in the extra rows
+    # of a partnership's slice then come at the same grain.
     filters = outputs.for_audience(filters, audience)
     out = {}
     for spec in TABLES:

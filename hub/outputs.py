@@ -21,12 +21,11 @@ from hub.audience import Audience
 from hub.contract import CODE_LISTS, LOCALITIES
 from hub.database import Database
 from hub.filters import APPLIES_TO, Filters
-from hub.queries import Result
+from hub.queries import TIME, Result
 from hub.summaries import number
 
 LOCALITY = "_locality"  # the cube's extra dimension
 PERIOD = "_period"  # splits a trend into the months in the period and those before
-TIME = ("month", "quarter")
 
 # Categories in the order people read them: each code list's own order (hub.contract), and
 # the bands the queries derive (queries/*.sql) in theirs, shortest first. A category column

@@ -20,6 +20,9 @@ from hub.disclosure import Rate
 from hub.filters import Filters, month_start
 
 
+TIME = ("month", "quarter")  # the time columns of trends
+
+
 @dataclass(frozen=True)
 class Result:
     frame: pd.DataFrame
@@ -34,7 +37,7 @@ class Result:
     @property
     def time(self) -> str | None:
         """The time column of a trend ('month' or 'quarter'), None for a breakdown."""
-        return next((d for d in self.dims if d in ("month", "quarter")), None)
+        return next((d for d in self.dims if d in TIME), None)
 
     def where(self, **equals) -> Result:
         """The rows whose columns equal the given values (e.g. dimension='sex')."""

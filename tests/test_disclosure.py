@@ -300,6 +300,14 @@ def tables(draw, dims=st.integers(1, 3), levels=st.integers(1, 4), sparse=True, 
     return pd.DataFrame(rows, columns=[*names, "n"]), names
 
 
+@st.composite
+def tables_with_denominators(draw):
+    """(frame, dims) from `tables`, plus a denominator d = n + a count, for percentages."""
+    frame, dims = draw(tables())
+    extra = draw(st.lists(COUNTS, min_size=len(frame), max_size=len(frame)))
+    return frame.assign(d=frame["n"] + extra), dims
+
+
 def lines(frame: pd.DataFrame, dims: list[str]):
     """The statuses of every line of the table read as a full grid (absent cells shown as 0)."""
     grid = pd.MultiIndex.from_product([frame[d].unique() for d in dims], names=dims)
@@ -335,11 +343,10 @@ def test_a_table_without_small_counts_is_shown_whole(drawn):
     assert (out["n_status"] == "").all() and out["n"].tolist() == frame["n"].tolist()
 
 
-@given(tables(), st.lists(COUNTS, min_size=64, max_size=64))
+@given(tables_with_denominators())
 @settings(deadline=None)
-def test_hub_lead_figures_are_untouched(drawn, extra):
+def test_hub_lead_figures_are_untouched(drawn):
     frame, dims = drawn
-    frame = frame.assign(d=frame["n"] + extra[:len(frame)])
     out = protect(frame, ["n"], dims=dims, protected=False, rates=[Rate("n", "d", "pct")])
     assert out[dims].equals(frame[dims])
     assert out["n"].tolist() == frame["n"].tolist() and out["d"].tolist() == frame["d"].tolist()
@@ -347,21 +354,19 @@ def test_hub_lead_figures_are_untouched(drawn, extra):
     assert out["pct_status"].tolist() == [Z if d == 0 else "" for d in frame["d"]]
 
 
-@given(tables(), st.lists(COUNTS, min_size=64, max_size=64), st.booleans())
+@given(tables_with_denominators(), st.booleans())
 @settings(deadline=None)
-def test_protecting_twice_changes_nothing(drawn, extra, protected):
+def test_protecting_twice_changes_nothing(drawn, protected):
     frame, dims = drawn
-    frame = frame.assign(d=frame["n"] + extra[:len(frame)])
     options = dict(dims=dims, protected=protected, rates=[Rate("n", "d", "pct")])
     once = protect(frame, ["n"], **options)
     pd.testing.assert_frame_equal(protect(once, ["n"], **options), once)
 
 
-@given(tables(), st.lists(COUNTS, min_size=64, max_size=64))
+@given(tables_with_denominators())
 @settings(deadline=None)
-def test_a_shown_percentage_reveals_no_small_count(drawn, extra):
+def test_a_shown_percentage_reveals_no_small_count(drawn):
     frame, dims = drawn
-    frame = frame.assign(d=frame["n"] + extra[:len(frame)])
     out = protect(frame, ["n"], dims=dims, protected=True, rates=[Rate("n", "d", "pct")])
     for row in out.itertuples():
         if row.pct_status == "":

@@ -3,7 +3,8 @@ accessibility statement. For everyone."""
 
 import streamlit as st
 
-from hub.disclosure import SYMBOLS
+from hub.disclosure import ADJUSTED_NOTE, SHARE_EXTREMES_BELOW, symbols
+from hub.ptable import PARAMETERS, default_ptable
 from hub.settings import ROOT
 from hub.ui.context import view
 
@@ -21,14 +22,42 @@ if "SYNTHETIC" in v.db.info.source.upper():
                "committee minutes do not give are illustrative.")
 
 st.header("How small numbers are protected")
+threshold = v.settings.suppression_threshold
+ptable = default_ptable()
 st.markdown(
-    f"For the board and the Community Safety Partnerships, any count of children, episodes, "
-    f"referrals, people or sessions from 1 to {v.settings.suppression_threshold} is shown as "
-    "**[c]**, and so is the next smallest figure in the same row, column or series, so that "
-    "no hidden figure can be worked out from a total. A percentage or rate is [c] when what it "
-    "is made from is small. A hidden point in a chart is a gap, never a zero. Participants at "
-    "prevention sessions are attendances, not children, so they are not hidden.")
-st.table({"Symbol": list(SYMBOLS), "Meaning": list(SYMBOLS.values())})
+    "For the board and the Community Safety Partnerships, every count of children, episodes, "
+    "referrals, people, households, sessions or meetings is **adjusted by a small amount**, "
+    f"from -{PARAMETERS.max_noise} to +{PARAMETERS.max_noise}, before it is shown. The "
+    "adjustment is not random each time: it is worked out from the children (or episodes, "
+    "or referrals) in the figure, so the same group always shows the same figure, on every "
+    "page, chart and file. This is cell key perturbation, the method the Office for National "
+    "Statistics used for Census 2021 and the Australian Bureau of Statistics uses for its "
+    "own table builder. Taking one figure from another then gives only a noisy guess, never a "
+    "child's exact count.")
+st.markdown(
+    f"After adjustment, a count from 1 to {threshold} is shown as **[c]**. A zero stays zero, "
+    "but a shown 0 can also be a small number adjusted down, so it never proves that no child "
+    "was counted. Percentages are worked out from adjusted counts, and are [c] when what they "
+    f"are made from is small, or when they are 0% or 100% of fewer than "
+    f"{SHARE_EXTREMES_BELOW}. A rate per 10,000 children is [c] when its count is. "
+    "Participants at prevention sessions are attendances, not children, so they are not "
+    "adjusted.")
+st.markdown(
+    "Figures cover whole financial quarters, half-years or years. Trends step by quarter for "
+    "the county and by half-year for one district. A view filters by its locality and at most "
+    "one other value (one sex, one age band or one type of exploitation), and no figure "
+    "crosses more than two characteristics besides the period and the locality. A hidden "
+    "point in a chart is a gap, never a zero.")
+st.caption(ADJUSTED_NOTE)
+st.markdown(
+    f"The adjustments come from a published table ({ptable.name}, checksum "
+    f"{ptable.sha256[:16]}...) in the same format as the ONS package: for a count of "
+    f"{PARAMETERS.max_noise + 1} or more, each adjustment from -{PARAMETERS.max_noise} to "
+    f"+{PARAMETERS.max_noise} is about equally likely and they average zero; counts of 1 to "
+    f"{PARAMETERS.max_noise} are sent to 0 at least "
+    f"{PARAMETERS.min_zero_share_small:.0%} of the time and are never made negative. The "
+    "secret key that turns the units into adjustments is held by the hub.")
+st.table({"Symbol": list(symbols(threshold)), "Meaning": list(symbols(threshold).values())})
 
 st.header("Headline figures")
 st.markdown("Every headline figure on the Overview page is defined exactly as below.")
@@ -44,6 +73,5 @@ st.markdown(
     "chart has a table view and a one-line summary in words; colours are chosen to be told "
     "apart with colour-blindness and have at least 3:1 contrast, and series also differ by "
     "marker shape, line style or pattern; the dashboard works with a keyboard and browser zoom. "
-    "The dashboard is tested automatically with axe-core on every page. Known issues caused by "
-    "the Streamlit framework are listed in the project's README. To report a problem or ask "
-    "for figures in another format, contact the hub lead.")
+    "The dashboard is tested automatically with axe-core on every page. To report a problem or "
+    "ask for figures in another format, contact the hub lead.")

@@ -14,7 +14,7 @@ from functools import partial
 
 import streamlit as st
 
-from hub import audit, exports
+from hub import audit, exports, slices
 from hub.ui.components import legend, local_slice, page_header
 from hub.ui.context import view
 
@@ -25,7 +25,7 @@ COUNTY_CHOICE = "county"
 if v.audience.kind == "csp":
     code = v.audience.locality  # a partnership's slice is always its own
     st.markdown(f"**Locality:** {v.db.reference.locality_name(code)} (your partnership), "
-                f"with {exports.COUNTY} totals for comparison in extra rows below its own.")
+                f"with {slices.COUNTY} totals for comparison in extra rows below its own.")
 else:
     options = [COUNTY_CHOICE, *v.audience.visible_localities]
     # The sidebar's locality when it names exactly one. The select starts from it and follows
@@ -35,17 +35,17 @@ else:
     if state.get("_slice_follows") != in_sidebar or "slice_locality" not in state:
         state["_slice_follows"] = state["slice_locality"] = in_sidebar
     choice = st.selectbox("Locality", options, key="slice_locality",
-                          format_func=lambda c: exports.COUNTY if c == COUNTY_CHOICE
+                          format_func=lambda c: slices.COUNTY if c == COUNTY_CHOICE
                           else v.db.reference.locality_name(c),
                           help="Starts from the sidebar's locality; pick another to download "
                                "its slice instead.")
     code = None if choice == COUNTY_CHOICE else choice
 
-tables = st.multiselect("Tables", [t.name for t in exports.TABLES],
-                        default=[t.name for t in exports.TABLES], key="slice_tables",
-                        format_func=lambda name: exports.TABLES_BY_NAME[name].title)
-filters = exports.slice_filters(v.filters, v.audience, code)
-name = exports.locality_name(v.db, filters)
+tables = st.multiselect("Tables", [t.name for t in slices.TABLES],
+                        default=[t.name for t in slices.TABLES], key="slice_tables",
+                        format_func=lambda name: slices.TABLES_BY_NAME[name].title)
+filters = slices.slice_filters(v.filters, v.audience, code)
+name = slices.locality_name(v.db, filters)
 threshold = v.settings.suppression_threshold
 st.caption(f"Period: {filters.describe_period()}. Other filters from the sidebar apply. "
            f"Marking: {exports.marking(v.audience)}.")
@@ -66,7 +66,7 @@ def _file(fmt: str):
 
 
 st.subheader("Download")
-county_rows = f", with {exports.COUNTY} totals in extra rows" if v.audience.kind == "csp" else ""
+county_rows = f", with {slices.COUNTY} totals in extra rows" if v.audience.kind == "csp" else ""
 st.markdown(f"**These files cover {name}, {filters.describe_period()}{county_rows}.**")
 problem = audit.problem(v.settings.audit_dir)
 if problem:
@@ -83,7 +83,7 @@ st.caption("CSV and Parquet hold every table in one tidy table (a `table` column
            "Every download is logged.")
 
 for table in tables:
-    spec, frame = exports.TABLES_BY_NAME[table], frames[table]
+    spec, frame = slices.TABLES_BY_NAME[table], frames[table]
     st.subheader(spec.title, anchor=f"slice_{table}")
     st.dataframe(exports.as_text(frame), hide_index=True, key=f"slice_preview_{table}")
     legend(frame)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from hub import queries
 from hub.contract import label
+from hub.formatting import figure_text
 from hub.ui.components import figure_block, figures, legend, not_applied_note, page_header
 
 page_header("Prevention and pursuit", "Prevention sessions delivered, and action taken "
@@ -40,9 +41,9 @@ st.header("Pursuit")
 _, totals = figures(queries.pursue_totals)
 columns = st.columns(max(len(totals), 1))
 for col, row in zip(columns, totals.itertuples()):
-    col.metric(label(row.measure), row.in_period_status or f"{row.in_period:,.0f}",
+    col.metric(label(row.measure), figure_text(row.in_period, row.in_period_status),
                help="In the period", border=True)
-    col.caption(f"Since the extract began: {row.to_date_status or f'{row.to_date:,.0f}'}")
+    col.caption(f"Since the extract began: {figure_text(row.to_date, row.to_date_status)}")
 legend(totals)
 not_applied_note("pursue_outcomes")
 figure_block(queries.pursue_by_quarter, title="Action against perpetrators by quarter",

@@ -14,6 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from hub.contract import label
+from hub.formatting import figure_text
+from hub.summaries import when as step_text
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#8A6500", "#332288",
            "#6F6F6F")
@@ -39,13 +41,14 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
     """
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     value_ref = ("%{x" if horizontal else "%{y") + f":,.{decimals}f}}" + ("%" if percent else "")
-    hover = f"{'%{y}' if horizontal else '%{x}'}<br>{value_ref}<extra>%{{fullData.name}}</extra>"
+    # Hover names the step as the summaries do ("Apr-Jun 2019" for a quarter, not "Apr 2019").
+    hover = f"%{{hovertext}}<br>{value_ref}<extra>%{{fullData.name}}</extra>"
     dates = pd.api.types.is_datetime64_any_dtype(frame[x])
     traces = []
     for i, (name, part) in enumerate(groups):
         style = {"name": label(name) if name is not None else (y_title or label(y)),
                  "customdata": part[customdata] if customdata else None,
-                 "xhoverformat": "%b %Y" if dates else None}
+                 "hovertext": [step_text(v, x) for v in part[x]]}
         xs, ys = part[x].map(_category), part[y].astype(float)
         if series is None and not dates:  # a hidden category says so where its bar would be
             hidden = part.get(y + STATUS_SUFFIX, pd.Series("", index=part.index)).eq("[c]")
@@ -122,9 +125,8 @@ def _category(value):
 
 def _bar_text(part: pd.DataFrame, y: str, percent: bool, decimals: int) -> list[str]:
     status = part.get(y + STATUS_SUFFIX, pd.Series("", index=part.index)).fillna("")
-    values = part[y].astype(float)
-    fmt = f"{{:,.{decimals}f}}" + ("%" if percent else "")
-    return [s if s else ("" if pd.isna(v) else fmt.format(v)) for v, s in zip(values, status)]
+    return ["" if not s and pd.isna(v) else figure_text(v, s, percent=percent, decimals=decimals)
+            for v, s in zip(part[y], status)]
 
 
 def _date_range(when: pd.Series) -> list[pd.Timestamp]:

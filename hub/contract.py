@@ -232,6 +232,7 @@ LABELS: dict[str, str] = {
     "placed_by_other_council": "Looked after, placed by another council",
     "looked_after_by_county": "Looked after by the county", "24_to_48_hours": "24 to 48 hours",
     "over_7_days": "Over 7 days", "not_in_care": "Not in care (from home)",
+    "half": "Half-year",
     **LOCALITIES,
 }
 

@@ -16,6 +16,7 @@ import pandas as pd
 from hub.contract import TABLES
 from hub.extract import ExtractError, ExtractInfo, read_manifest
 from hub.reference import Reference, load_reference
+from hub.settings import DEMO_SECRET
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -27,6 +28,34 @@ LOCAL_DATES = {
         "end_date": "CAST(timezone('Europe/London', end_at::TIMESTAMPTZ) AS DATE)",
     },
 }
+
+# The units each table's figures count, and their identifiers (SQL over the table's columns,
+# LOCAL_DATES included): every count in queries/*.sql reports X_key, the sum of the record keys
+# of its units (cell key perturbation, docs/disclosure.md rule 2). One identifier, one key, in every
+# table: a child has the same child_rkey in referrals, episodes and meetings.
+RECORD_KEYS: dict[str, dict[str, str]] = {
+    "referrals": {"rkey": "referral_id", "child_rkey": "child_id"},
+    "missing_episodes": {
+        "rkey": "episode_id", "child_rkey": "child_id",
+        # a repeat-missing trigger: the child and the (London) date of the episode's start
+        "trigger_rkey": "child_id || '|' || strftime(start_date, '%Y-%m-%d')",
+    },
+    "strategy_meetings": {"rkey": "meeting_id", "child_rkey": "child_id"},
+    "lionheart_cohort": {"rkey": "person_id", "household_rkey": "household_id"},
+    "lionheart_followups": {"rkey": "person_id"},  # a person at a review
+    "prevention_sessions": {"rkey": "session_id"},
+    "pursue_outcomes": {  # already aggregated: a row is the unit
+        "rkey": "'pursue_outcomes|' || strftime(quarter_start, '%Y-%m-%d') || '|' || measure"
+                " || '|' || exploitation_type",
+    },
+}
+
+
+def record_key(identifier: str) -> str:
+    """SQL for a unit's record key, 0-255: the last byte of SHA-256 over the secret, '|' and
+    the identifier, i.e. int(sha256(f"{secret}|{id}").hexdigest()[-2:], 16) in Python. The
+    secret is the bound parameter $secret, never SQL text."""
+    return f"CAST(('0x' || right(sha256($secret || '|' || ({identifier})), 2)) AS INTEGER)"
 
 
 @cache
@@ -64,8 +93,12 @@ class Database:
 
 
 def open_database(path: Path, reference_dir: Path | None = None, *, validate: bool = True,
-                  repeat_threshold: int = 3, repeat_window_days: int = 90) -> Database:
-    """Validate the extract at `path` and load it; ExtractError with the report if refused."""
+                  repeat_threshold: int = 3, repeat_window_days: int = 90,
+                  secret: str = DEMO_SECRET) -> Database:
+    """Validate the extract at `path` and load it; ExtractError with the report if refused.
+
+    Each table gets its record key columns (RECORD_KEYS), computed once here from `secret`,
+    which is bound as a parameter and kept nowhere in the database."""
     path = Path(path)
     if validate:
         from hub.validate import validate_extract  # the validator also uses DuckDB
@@ -82,8 +115,10 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
         columns = [f"CAST({c.name} AS TIMESTAMP) AS {c.name}" if c.type == "timestamp"
                    else c.name for c in table.columns]
         derived = [f"{expr} AS {name}" for name, expr in LOCAL_DATES.get(table.name, {}).items()]
-        con.execute(f"CREATE TABLE {table.name} AS SELECT {', '.join(columns + derived)} "
-                    f"FROM read_parquet(?)", [str(path / table.file)])
+        keys = [f"{record_key(unit)} AS {name}" for name, unit in RECORD_KEYS[table.name].items()]
+        con.execute(f"CREATE TABLE {table.name} AS SELECT *, {', '.join(keys)} "
+                    f"FROM (SELECT {', '.join(columns + derived)} FROM read_parquet($file))",
+                    {"file": str(path / table.file), "secret": secret})
     con.register("localities_df", reference.localities)
     con.execute("CREATE TABLE localities AS SELECT * FROM localities_df")
     con.unregister("localities_df")

@@ -380,7 +380,7 @@ def write_demo(folder: Path | str, seed: int = DEFAULT_SEED, scale: int = 1) -> 
     extract_id = "demo-2019-09-30" + (f"-x{scale}" if scale > 1 else "")
     write_manifest(folder, extract_id=extract_id, coverage_start=COVERAGE_START,
                    coverage_end=COVERAGE_END, source=manifest_source(seed, scale),
-                   produced_at=PRODUCED_AT)
+                   produced_at=PRODUCED_AT, synthetic=True)
     lines = [f"Wrote synthetic demo extract {extract_id} (seed {seed}, scale {scale}: "
              f"{areas} county-sized area{'s' if areas > 1 else ''}) to "
              f"{folder} in {time.perf_counter() - started:.1f} s:"]

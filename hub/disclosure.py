@@ -1,41 +1,52 @@
-"""Disclosure control: the one place where small numbers are protected before anyone sees them.
+"""Disclosure control: the one place where figures are protected before anyone sees them.
 
-For protected audiences (board and partnerships):
-1. primary: a count from 1 to the threshold (default 5) is confidential, `[c]`; 0 stays 0;
-2. secondary: no `[c]` may be worked out from the totals: a line (row, column or series) never
-   holds exactly one `[c]`, and each hidden count can, as far as the reader knows, be another;
-3. derived: a rate is `[c]` when its numerator, counted denominator or complement is small, or
-   a count it is made from is hidden; it is `[z]` when the denominator is 0.
-The hub lead sees every figure, with `[z]` still marking a zero denominator.
+Version 2 of docs/disclosure.md. For protected audiences (board and partnerships):
+1. every count is perturbed by cell key perturbation (the ONS method): its cell key is the sum
+   of its units' record keys mod 256 (queries/*.sql give the sum as `<count>_key`), and the
+   noise for (count, cell key) comes from the committed ptable (hub.ptable). The same units
+   give the same shown value in every view, so repeating or differencing views tells nothing
+   new, and a difference of two noisy figures is itself noisy: no secondary suppression;
+2. a perturbed count from 1 to the threshold is `[c]`;
+3. a share is computed from the perturbed parts, `[c]` when either part or their difference is
+   small, kept within 0-100 %, and `[c]` at 0 % or 100 % of a denominator under 20; a rate per
+   10,000 is `[c]` with its count; derived figures carry only the precision shown.
+The hub lead sees exact figures, with `[z]` still marking a zero denominator.
 
-Sources: Department for Education, children in need and looked-after children statistics
-methodology (counts of 1 to 5 shown as `c`); Government Statistical Service, "Symbols in
-tables: definitions and help"; Office for Statistics Regulation, guidance on dashboards.
+A figure table is a tidy frame. After `protect`, each count or rate `m` is a float (NaN unless
+shown) beside a text column `m + STATUS_SUFFIX`: "" or a symbol; the key columns are gone. A
+sum that is not a count of people (prevention session participants) is simply not listed.
 
-A figure table is a tidy frame of dimension and measure columns. After `protect`, each measure
-`m` is a float (NaN unless shown) beside a text column `m + STATUS_SUFFIX`: "" or a symbol.
-A sum that is not a count of people (prevention session participants) is simply not listed.
+Sources: ONS, cell key perturbation for Census 2021 outputs and the `cell-key-perturbation`
+package; ABS TableBuilder; Government Statistical Service, "Symbols in tables".
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from hub.formatting import CONFIDENTIAL, LOW_RELIABILITY, NOT_APPLICABLE, NOT_AVAILABLE, \
+    NUMBER_SHOWN, SHOWN, figure_text, places
+from hub.ptable import PTable, default_ptable
+
 STATUS_SUFFIX = "_status"
-SHOWN, CONFIDENTIAL, NOT_APPLICABLE, NOT_AVAILABLE, LOW_RELIABILITY = "", "[c]", "[z]", "[x]", "[u]"
-SYMBOLS = {  # GSS "Symbols in tables" shorthand, worded for the board
-    CONFIDENTIAL: "confidential: a small number (1 to 5), or one that would reveal one",
-    NOT_APPLICABLE: "not applicable: there is nothing to take a percentage of",
-    NOT_AVAILABLE: "not available",
-    LOW_RELIABILITY: "low reliability",
-}
-_NUMBER_SHOWN = (SHOWN, LOW_RELIABILITY)  # [u] qualifies a number that is still shown
+KEY_SUFFIX = "_key"
+SHARE_EXTREMES_BELOW = 20  # 0 % or 100 % of fewer than this many is itself a disclosure
+ADJUSTED_NOTE = ("Figures are adjusted by small amounts to protect children's identities, so "
+                 "totals may differ slightly from the sum of their parts.")
+
+
+def symbols(threshold: int) -> dict[str, str]:
+    """GSS "Symbols in tables" shorthand, worded for the board, for the threshold in force."""
+    return {
+        CONFIDENTIAL: f"confidential: a small number (1 to {threshold}), or a percentage "
+                      "made from one",
+        NOT_APPLICABLE: "not applicable: there is nothing to take a percentage of",
+        NOT_AVAILABLE: "not available",
+        LOW_RELIABILITY: "low reliability",
+    }
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,7 @@ class Rate:
     per: float = 100
     complement: bool = True
     denominator_is_count: bool = True
+    decimals: int = 1  # as shown; protected figures carry no more
 
 
 def is_small(n, threshold: int = 5):
@@ -56,63 +68,90 @@ def is_small(n, threshold: int = 5):
     return (n > 0) & (n <= threshold)
 
 
-def protect_value(value, *, protected: bool, threshold: int = 5) -> tuple[float | None, str]:
-    """One count (a headline figure) -> (value or None, status)."""
-    value = _number(value)
-    if math.isnan(value):
-        return None, NOT_AVAILABLE
-    return (None, CONFIDENTIAL) if protected and is_small(value, threshold) else (value, SHOWN)
+def protect(frame: pd.DataFrame, counts: list[str], *, protected: bool, threshold: int = 5,
+            rates: list[Rate] = (), ptable: PTable | None = None) -> pd.DataFrame:
+    """The frame as an audience may see it, with a fresh index and without key columns.
 
-
-def protect_share(numerator, denominator, *, protected: bool, threshold: int = 5,
-                  per: float = 100) -> tuple[float | None, str]:
-    """One percentage (a headline figure) -> (value or None, status)."""
-    numerator, denominator = _number(numerator), _number(denominator)
-    status = _rate_status(numerator, denominator, protected=protected, threshold=threshold)
-    return (None, status) if status else (numerator / denominator * per, SHOWN)
-
-
-def protect(frame: pd.DataFrame, counts: list[str], *, dims: list[str], protected: bool,
-            threshold: int = 5, rates: list[Rate] = (), by: list[str] = ()) -> pd.DataFrame:
-    """The frame as an audience may see it, with a fresh index.
-
-    dims: the columns whose cells add up to totals; each holds one dimension (keep labels out).
-    by: columns that split the frame into tables that are not added up together, such as
-    `dimension` in a stack of breakdowns. An absent combination of dims counts as 0; it comes
-    back as a row only if it had to be hidden. A rate's numerator and counted denominator are
-    protected as counts, listed or not. Protecting a protected frame again changes nothing.
+    A rate's numerator and counted denominator are protected as counts, listed or not. For a
+    protected audience every count needs its `<count>_key` column: without one the frame is
+    refused (ValueError), never shown unperturbed.
     """
-    rates, by = list(rates), list(by)
+    rates = list(rates)
     counts = list(dict.fromkeys([*counts, *(r.numerator for r in rates),
                                  *(r.denominator for r in rates if r.denominator_is_count)]))
-    if [*by, *dims] and frame.duplicated([*by, *dims]).any():
-        raise ValueError(f"each combination of {[*by, *dims]} must appear once")
-    work, grids = frame.reset_index(drop=True), []
-    if protected and dims:
-        work, grids = _tables(work, dims, by, counts)
-    values = {c: pd.to_numeric(work[c]).to_numpy(float, na_value=np.nan)
-              for c in [*counts, *(r.denominator for r in rates)]}
-    statuses = {c: _statuses(work, c) for c in values}
+    work = frame.reset_index(drop=True).copy()
+    table = (ptable or default_ptable()) if protected else None
+    values, statuses = {}, {}
+    for column in [*counts, *(r.denominator for r in rates)]:
+        values[column] = pd.to_numeric(work[column]).to_numpy(float, na_value=np.nan)
+        statuses[column] = _statuses(work, column)
     for column in counts:
         if protected:
-            hidden = (statuses[column] == CONFIDENTIAL) | is_small(values[column], threshold)
-            statuses[column][_secondary(values[column], hidden, grids)] = CONFIDENTIAL
-        work[column] = np.where(np.isin(statuses[column], _NUMBER_SHOWN), values[column], np.nan)
+            values[column] = _perturbed(work, column, values[column], table)
+            statuses[column][is_small(values[column], threshold)] = CONFIDENTIAL
+        work[column] = np.where(np.isin(statuses[column], NUMBER_SHOWN), values[column], np.nan)
         work[column + STATUS_SUFFIX] = statuses[column]
     for rate in rates:
-        num, den = values[rate.numerator], values[rate.denominator]
-        sources = zip(statuses[rate.numerator], statuses[rate.denominator])
-        status = np.array([_rate_status(n, d, protected=protected, threshold=threshold,
-                                        complement=rate.complement, sources=source,
-                                        denominator_is_count=rate.denominator_is_count)
-                           for n, d, source in zip(num, den, sources)], dtype=object)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            work[rate.out] = np.where(status == SHOWN, num / den * rate.per, np.nan)
-        work[rate.out + STATUS_SUFFIX] = status
-    keep = np.arange(len(work)) < len(frame)  # an added 0 that is shown reads as absent
-    for column in counts:
-        keep |= statuses[column] == CONFIDENTIAL
-    return work[keep].reset_index(drop=True)
+        work[rate.out], work[rate.out + STATUS_SUFFIX] = _rate(
+            rate, values[rate.numerator], values[rate.denominator],
+            statuses[rate.numerator], statuses[rate.denominator], protected, threshold)
+    return work.drop(columns=[c for c in work.columns if str(c).endswith(KEY_SUFFIX)])
+
+
+def _perturbed(frame: pd.DataFrame, column: str, values: np.ndarray, table: PTable
+               ) -> np.ndarray:
+    key = column + KEY_SUFFIX
+    if key not in frame:
+        raise ValueError(f"count {column!r} has no record-key sum ({key}): it cannot be shown "
+                         "to a protected audience")
+    keys = pd.to_numeric(frame[key]).to_numpy(float, na_value=np.nan)
+    missing = np.isnan(values) | np.isnan(keys)
+    perturbed = table.perturb(np.where(missing, 0, values).astype(np.int64),
+                              np.where(missing, 0, keys).astype(np.int64)).astype(float)
+    return np.where(missing, np.nan, perturbed)
+
+
+def _rate(rate: Rate, num: np.ndarray, den: np.ndarray, num_status: np.ndarray,
+          den_status: np.ndarray, protected: bool, threshold: int):
+    """(values, statuses) of a derived figure from its (perturbed) parts: rule 6."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if protected and rate.complement:  # a share stays within 0-100 %
+            num = np.minimum(num, den)
+        value = num / den * rate.per
+    status = np.full(len(value), SHOWN, dtype=object)
+    status[np.isnan(num) | np.isnan(den)] = NOT_AVAILABLE
+    status[(den == 0) & (status == SHOWN)] = NOT_APPLICABLE
+    hidden = (num_status == CONFIDENTIAL) | (den_status == CONFIDENTIAL)
+    if protected:
+        hidden |= is_small(num, threshold)
+        if rate.denominator_is_count:
+            hidden |= is_small(den, threshold)
+        if rate.complement:
+            hidden |= is_small(den - num, threshold)
+            hidden |= ((num == 0) | (num == den)) & (den > 0) & (den < SHARE_EXTREMES_BELOW)
+        value = np.round(value, rate.decimals)
+    status[hidden & (status == SHOWN)] = CONFIDENTIAL
+    return np.where(status == SHOWN, value, np.nan), status
+
+
+def protect_figure(numerator, numerator_key, denominator=None, denominator_key=None, *,
+                   protected: bool, threshold: int = 5, ptable: PTable | None = None
+                   ) -> tuple[float | None, str]:
+    """One headline figure, a count or (with a denominator) a percentage -> (value or None,
+    status), by the same rules as `protect`."""
+    share = denominator is not None and not pd.isna(denominator)
+    frame = pd.DataFrame({"n": [numerator], "n_key": [numerator_key],
+                          "d": [denominator if share else np.nan],
+                          "d_key": [denominator_key if share else np.nan]})
+    if share:
+        out = protect(frame, [], rates=[Rate("n", "d", "share")], protected=protected,
+                      threshold=threshold, ptable=ptable)
+        column = "share"
+    else:
+        out = protect(frame, ["n"], protected=protected, threshold=threshold, ptable=ptable)
+        column = "n"
+    value, status = out.at[0, column], out.at[0, column + STATUS_SUFFIX]
+    return (None if pd.isna(value) else float(value)), status
 
 
 def display(frame: pd.DataFrame, measures: list[str],
@@ -121,22 +160,18 @@ def display(frame: pd.DataFrame, measures: list[str],
     thousands separators, to decimals[m] places (default 0; percentages want 1)."""
     out = frame.drop(columns=[m + STATUS_SUFFIX for m in measures if m + STATUS_SUFFIX in frame])
     for m in measures:
-        places = (decimals or {}).get(m, 0)
-        out[m] = [_text(v, s, places) for v, s in zip(frame[m], _statuses(frame, m))]
+        out[m] = [figure_text(v, s, decimals=places(decimals=(decimals or {}).get(m, 0)))
+                  for v, s in zip(frame[m], _statuses(frame, m))]
     return out
 
 
-def symbols_present(frame: pd.DataFrame) -> dict[str, str]:
+def symbols_present(frame: pd.DataFrame, threshold: int) -> dict[str, str]:
     """The legend entries for the symbols a protected frame uses, in legend order."""
     used = set()
     for column in frame.columns:
         if str(column).endswith(STATUS_SUFFIX):
             used.update(frame[column].dropna())
-    return {symbol: meaning for symbol, meaning in SYMBOLS.items() if symbol in used}
-
-
-def _number(value) -> float:
-    return math.nan if value is None or pd.isna(value) else float(value)
+    return {symbol: meaning for symbol, meaning in symbols(threshold).items() if symbol in used}
 
 
 def _statuses(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -146,132 +181,3 @@ def _statuses(frame: pd.DataFrame, column: str) -> np.ndarray:
               else np.full(len(frame), SHOWN, dtype=object))
     status[frame[column].isna().to_numpy() & (status == SHOWN)] = NOT_AVAILABLE
     return status
-
-
-def _rate_status(num: float, den: float, *, protected: bool, threshold: int,
-                 complement: bool = True, denominator_is_count: bool = True,
-                 sources: tuple[str, str] = (SHOWN, SHOWN)) -> str:
-    if CONFIDENTIAL in sources:  # with the other count, the rate would give the hidden one away
-        return CONFIDENTIAL
-    if math.isnan(num) or math.isnan(den):
-        return NOT_AVAILABLE
-    if den == 0:
-        return NOT_APPLICABLE
-    if protected and (is_small(num, threshold) or (denominator_is_count and is_small(
-            den, threshold)) or (complement and is_small(den - num, threshold))):
-        return CONFIDENTIAL
-    return SHOWN
-
-
-def _text(value, status: str, places: int) -> str:
-    if status not in _NUMBER_SHOWN or pd.isna(value):
-        return status or NOT_AVAILABLE
-    text = f"{value:,.{places}f}"
-    return f"{text} {LOW_RELIABILITY}" if status == LOW_RELIABILITY else text
-
-
-def _tables(frame: pd.DataFrame, dims: list[str], by: list[str], counts: list[str]):
-    """The frame with a 0 row for each absent combination of the dims' values (within each
-    `by` table), and each table as an array of row positions with one axis per dim."""
-    grids, added, rows = [], [], len(frame)
-    for key, part in (frame.groupby(by, sort=False, dropna=False) if by else [((), frame)]):
-        codes, levels = zip(*(pd.factorize(part[d], use_na_sentinel=False) for d in dims))
-        grid = np.full([len(level) for level in levels], -1)
-        grid[codes] = part.index.to_numpy()
-        absent = np.argwhere(grid < 0)
-        grid[tuple(absent.T)] = np.arange(rows, rows + len(absent))
-        rows += len(absent)
-        grids.append(grid)
-        if len(absent):
-            cells = {d: level.take(absent[:, k]) for k, (d, level) in enumerate(zip(dims, levels))}
-            added.append(pd.DataFrame(cells).assign(**dict(zip(by, key)),
-                                                    **dict.fromkeys(counts, 0)))
-    return pd.concat([frame, *added], ignore_index=True), grids
-
-
-def _secondary(values: np.ndarray, hidden: np.ndarray, grids: list[np.ndarray]) -> np.ndarray:
-    """Rule 2, one cell at a time until stable. First as written: a line (the cells along one
-    axis of a table, adding up to a total) never holds exactly one hidden cell. That is not
-    enough on its own (a small count joining two blocks of hidden cells can be worked out), so
-    then every hidden count must have a box of hidden cells (`_box`) that lets it be another."""
-    lines = [line for grid in grids for k in range(grid.ndim) if grid.shape[k] > 1
-             for line in np.moveaxis(grid, k, -1).reshape(-1, grid.shape[k])]
-    # Lines of one length stacked, so that each round counts hidden cells in all at once.
-    lengths = np.array([len(line) for line in lines], int)
-    stacks = [(numbers, np.stack([lines[i] for i in numbers]))
-              for numbers in (np.flatnonzero(lengths == n) for n in np.unique(lengths))]
-    hidden, known_zero = hidden.copy(), np.zeros(len(values), bool)
-    for line in lines:  # a line adding up to 0 tells that each of its cells is 0
-        known_zero[line] |= not hidden[line].any() and (values[line] == 0).all()
-    where = {grid[at]: (grid, at) for grid in grids for at in np.ndindex(grid.shape)}
-    to_check = [p for p in np.flatnonzero(hidden) if values[p] >= 1 and p in where]
-    while True:
-        one_hidden = np.sort(np.concatenate(
-            [numbers[hidden[cells].sum(axis=1) == 1] for numbers, cells in stacks]
-            or [np.array([], int)]))
-        pick = next((p for i in one_hidden
-                     if (p := _complement(values, hidden, known_zero, lines[i])) is not None),
-                    None)
-        while pick is None and to_check:
-            pick = _box(values, hidden, *where[to_check[0]]) or None
-            if pick is None:  # it has one already (or its table cannot give it one)
-                to_check.pop(0)
-        if pick is None:
-            return hidden
-        hidden[pick] = True
-        to_check += [p for p in np.atleast_1d(pick) if values[p] >= 1]
-
-
-def _complement(values: np.ndarray, hidden: np.ndarray, known_zero: np.ndarray,
-                cells: np.ndarray) -> int | None:
-    """The smallest shown cell; a 0 only when no other is left (hiding a 0 protects less), and
-    a 0 that another line's total gives away only as a last resort."""
-    shown = cells[~hidden[cells] & ~np.isnan(values[cells])]
-    for pool in (shown[values[shown] > 0], shown[~known_zero[shown]], shown):
-        if len(pool):
-            return int(pool[np.argmin(values[pool])])
-    return None
-
-
-@functools.cache
-def _corner_steps(axes: int) -> tuple[np.ndarray, np.ndarray]:
-    """A box's corners as steps (0 or 1 along each axis), and which are an even number away."""
-    steps = np.array(list(itertools.product((0, 1), repeat=axes)), bool)
-    return steps, steps.sum(axis=1) % 2 == 0
-
-
-def _box(values: np.ndarray, hidden: np.ndarray, grid: np.ndarray, at: tuple) -> list[int]:
-    """The shown corners of the cheapest box of cells around `at` (one other value along each
-    axis) in which 1 can be taken from each corner an even number of steps from `at` and added
-    to each other corner, or the other way round, without going below 0. Every line total
-    stays the same, so once the box is hidden the reader cannot tell the count at `at` from
-    its neighbour. [] when such a box is hidden already (or none exists)."""
-    axes = [k for k in range(grid.ndim) if grid.shape[k] > 1]
-    if not axes:  # a table of one cell: its total is itself
-        return []
-    steps, even = _corner_steps(len(axes))
-    # Every box at once, one corner at a time (numpy, not a Python loop over the boxes: a
-    # locality cube has thousands of them). Row: a box; column: a corner, `at` first.
-    others = {k: np.delete(np.arange(grid.shape[k]), at[k]) for k in axes}
-    boxes = [len(others[k]) if k in others else 1 for k in range(grid.ndim)]
-    corners = []
-    for step in steps:
-        moved = {k for k, move in zip(axes, step) if move}
-        index = [others[k] if k in moved else [at[k]] for k in range(grid.ndim)]
-        corners.append(np.broadcast_to(grid[np.ix_(*index)], boxes).reshape(-1))
-    corners = np.stack(corners, axis=1)
-    corner_values = values[corners]
-    with np.errstate(invalid="ignore"):
-        movable = ((corner_values[:, even] >= 1).all(axis=1)
-                   | (corner_values[:, ~even] >= 1).all(axis=1))
-    candidates = np.flatnonzero(~np.isnan(corner_values).any(axis=1) & movable)
-    if not len(candidates):
-        return []
-    new = ~hidden[corners[candidates]]  # cost: the value hidden, then the number of cells
-    count = new.sum(axis=1)
-    if not count.min():  # a box is hidden already (counts are never negative: cost 0 is least)
-        return []
-    cost = np.where(new, corner_values[candidates], 0).sum(axis=1)
-    cheapest = np.flatnonzero(cost == cost.min())
-    cheapest = cheapest[count[cheapest] == count[cheapest].min()]
-    return min(corners[candidates[i]][new[i]].tolist() for i in cheapest)

@@ -1,18 +1,9 @@
-"""Local slices: protected figure tables for one locality and period, as tidy files.
+"""Local slice files: a slice (hub.slices) written as CSV, Excel or Parquet, and its download.
 
-A slice is a dict {table name: tidy frame}. A tidy frame has one row per period, locality and
-breakdown: columns period_start, period_end, locality, the breakdown columns, then each measure
-as a number (NA where not shown) followed by `<measure>_status` ("" or a symbol). Every figure
-comes through hub.outputs (`protect`, `headline_cards`), so a file holds exactly the figures the
-same audience sees on screen. The three writers add what disclosure.md rule 6 asks of a
-download: the rules applied, the filters, the extract id, the time made, the symbol legend, and
-the marking (OFFICIAL-SENSITIVE and "not for onward sharing" for the hub lead's unprotected
-figures).
-
-A partnership (csp) gets its own locality's rows and, below them in each table, extra rows of
-county totals (locality COUNTY). The county figures are protected as usual and also against
-differencing: a county figure is `[c]` when it minus the locality's would be a small number, or
-would give away a hidden one.
+The three writers add what docs/disclosure.md rule 12 asks of a download: the rules applied
+(the ptable's name and checksum included), the filters, the extract id, the time made, the
+symbol legend, and the marking (OFFICIAL-SENSITIVE and "not for onward sharing" for the hub
+lead's exact figures). Every file is written to the download log before it is given.
 
 No Streamlit here: the Local slices page calls these functions, and tests call them directly.
 """
@@ -24,19 +15,20 @@ import io
 import json
 import re
 from dataclasses import dataclass, replace
-from typing import Callable
 
-import numpy as np
 import pandas as pd
 
-from hub import audit, outputs, queries
+from hub import audit, disclosure, outputs
 from hub.audience import Audience
-from hub.contract import LOCALITIES, label
+from hub.contract import label
 from hub.database import Database
-from hub.disclosure import CONFIDENTIAL, NOT_AVAILABLE, SHOWN, STATUS_SUFFIX, SYMBOLS, is_small
-from hub.filters import APPLIES_TO, FILTER_LABELS, Filters, add_months, month_end
+from hub.disclosure import ADJUSTED_NOTE, STATUS_SUFFIX, symbols
+from hub.filters import FILTER_LABELS, Filters
+from hub.formatting import NOT_AVAILABLE, NUMBER_SHOWN, figure_text
+from hub.ptable import default_ptable
+from hub.slices import BASE_COLUMNS, COUNTY, HEADLINE_DEFINITIONS, TABLES, TABLES_BY_NAME, \
+    SliceTable, locality_name, trigger_text
 
-COUNTY = "Leicestershire (county)"
 MARKING_OFFICIAL = "OFFICIAL"
 MARKING_SENSITIVE = "OFFICIAL-SENSITIVE — not for onward sharing"
 FORMATS = {  # extension -> (name for people, MIME type)
@@ -44,7 +36,6 @@ FORMATS = {  # extension -> (name for people, MIME type)
     "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "parquet": ("Parquet", "application/vnd.apache.parquet"),
 }
-BASE_COLUMNS = ("period_start", "period_end", "locality")
 COLUMN_MEANINGS = {
     "table": "which table of the slice the row belongs to (CSV and Parquet only)",
     "period_start": "first day the row's figures cover",
@@ -57,299 +48,6 @@ COLUMN_MEANINGS = {
     "unit": "number or percentage",
     "filters_not_applied": "filters in force that this figure's data cannot carry",
 }
-
-
-@dataclass(frozen=True)
-class SliceTable:
-    name: str
-    title: str
-    query: Callable[[Database, Filters], queries.Result] | None  # None: the headline figures
-    source: str  # the extract table it reads (for filters not applied); "" for the headline
-    rows: str  # the period of a row: "period", "month", "quarter" or "to_date" (period end)
-    breakdown: dict[str, str]  # query column -> tidy column (codes become labels)
-    measures: dict[str, str]  # tidy measure column -> its definition
-
-
-_EPISODES = "missing episodes starting in the row's period"
-TABLES: tuple[SliceTable, ...] = (
-    SliceTable("headline", "Headline figures", None, "", "period", {},
-               {"value": "the headline figure for the row's period (the period chosen, and the "
-                         "comparison period before it); definitions below"}),
-    SliceTable("referral_breakdown", "Referrals by breakdown", queries.referral_breakdown,
-               "referrals", "period", {"dimension": "breakdown", "category": "category"},
-               {"referrals": "referrals whose referral date is in the period"}),
-    SliceTable("referrals_by_month", "Referrals by month", queries.referrals_by_month,
-               "referrals", "month",
-               {"dimension": "breakdown", "category": "category"},
-               {"referrals": "referrals whose referral date is in the month"}),
-    SliceTable("missing_by_month", "Missing episodes by month", queries.missing_by_month,
-               "missing_episodes", "month", {},
-               {"episodes": _EPISODES,
-                "children": "distinct children with a missing episode starting in the month"}),
-    SliceTable("episode_breakdown", "Missing episodes by breakdown", queries.episode_breakdown,
-               "missing_episodes", "period", {"dimension": "breakdown", "category": "category"},
-               {"episodes": _EPISODES}),
-    SliceTable("return_interviews_by_month", "Return home interviews by month",
-               queries.return_interviews_by_month, "missing_episodes", "month", {},
-               {"ended_episodes": "missing episodes ending (the child returned) in the month",
-                "rhi_offered": "of those, episodes where a return home interview was offered",
-                "rhi_within_72h": "of those, episodes with a return home interview completed "
-                                  "within 72 hours of return",
-                "rhi_offered_pct": "rhi_offered as a percentage of ended_episodes",
-                "rhi_within_72h_pct": "rhi_within_72h as a percentage of ended_episodes"}),
-    SliceTable("repeat_missing_by_month", "Repeat missing by month",
-               queries.repeat_missing_by_month, "missing_episodes", "month", {},
-               {"triggered_children": "children with a repeat-missing trigger in the month "
-                                      "(by default 3 or more missing episode starts within "
-                                      "90 days; a setting)",
-                "met_within_14_days": "of those, children with a strategy meeting within 14 "
-                                      "days of their first trigger in the month",
-                "met_within_14_days_pct": "met_within_14_days as a percentage of "
-                                          "triggered_children"}),
-    SliceTable("lionheart_reviews", "Lionheart outcomes by review",
-               queries.lionheart_reviews, "lionheart_cohort", "to_date",
-               {"review": "review", "measure": "breakdown", "category": "category"},
-               {"people": "cohort members with this outcome at the review, among reviews held "
-                          "by the end of the period",
-                "reviewed": "cohort members reviewed at that review by the end of the period",
-                "people_pct": "people as a percentage of reviewed"}),
-    SliceTable("prevention_breakdown", "Prevention by breakdown",
-               queries.prevention_breakdown, "prevention_sessions", "period",
-               {"dimension": "breakdown", "category": "category"},
-               {"sessions": "prevention sessions delivered in the period",
-                "participants": "sum of participants at those sessions (attendances, not "
-                                "distinct children, so never suppressed)"}),
-    SliceTable("pursue_by_quarter", "Perpetrator action by quarter",
-               queries.pursue_by_quarter, "pursue_outcomes", "quarter", {"measure": "breakdown"},
-               {"number": "arrests, charges, convictions, abduction warning notices or "
-                          "compensation awards in the quarter (county-wide)"}),
-)
-TABLES_BY_NAME = {t.name: t for t in TABLES}
-
-HEADLINE_DEFINITIONS = {  # the board's headline figures, in words (one per HEADLINES label)
-    "Referrals": "referrals whose referral date is in the period",
-    "Male referrals (%)": "of those referrals, the share of boys",
-    "Joint CSE & CCE referrals": "of those referrals, the number for joint CSE and CCE",
-    "CCE referrals from youth justice (%)": "of the period's CCE and joint referrals, the "
-                                            "share referred by youth justice",
-    "Missing episodes": "missing episodes starting in the period",
-    "Children missing": "distinct children among those episodes",
-    "Children missing once (%)": "of those children, the share with exactly one episode "
-                                 "starting in the period",
-    "Episodes from care, placed by other councils (%)": "of the period's episodes from care, "
-                                                        "the share of children placed by "
-                                                        "other councils",
-    "Repeat-missing triggers": "children with at least one repeat-missing trigger in the "
-                               "period (3 or more episode starts within 90 days)",
-    "Strategy meetings within 14 days (%)": "of those children, the share with a strategy "
-                                            "meeting within 14 days of their first trigger",
-    "Return interviews offered (%)": "of episodes ending in the period, the share offered a "
-                                     "return home interview",
-    "Return interviews within 72 hours (%)": "of episodes ending in the period, the share "
-                                             "with a return home interview within 72 hours",
-    "Lionheart cohort": "people in the Operation Lionheart cohort identified by the end of "
-                        "the period",
-    "Lionheart engaged at latest review (%)": "of the cohort reviewed by the end of the "
-                                              "period, the share engaged with support at "
-                                              "their latest review",
-    "Prevention participants": "sum of participants at prevention sessions in the period "
-                               "(attendances, never suppressed)",
-    "Convictions": "convictions in quarters starting in the period (county-wide)",
-}
-
-
-# --- Building a slice -------------------------------------------------------------------------
-
-def slice_filters(filters: Filters, audience: Audience, locality: str | None) -> Filters:
-    """The filters of a slice: the page's filters with the locality chosen (None = county).
-    A partnership always gets its own locality, whatever was asked for."""
-    if audience.kind == "csp":
-        return replace(filters, locality=(audience.locality,))
-    return replace(filters, locality=(locality,) if locality else ())
-
-
-def locality_name(db: Database, filters: Filters) -> str:
-    if not filters.locality:
-        return COUNTY
-    return " and ".join(db.reference.locality_name(code) for code in filters.locality)
-
-
-def build_slice(db: Database, filters: Filters, audience: Audience, threshold: int,
-                tables: list[str]) -> dict[str, pd.DataFrame]:
-    """{table name: tidy protected frame} for the filters' locality (all = the county) and
-    period, in the order of TABLES. A partnership gets its own locality only, with county
-    totals (rows whose locality is COUNTY) protected against differencing with its own."""
-    if audience.kind == "csp":
-        filters = replace(filters, locality=(audience.locality,))
-    # As on screen (quarterly trends for one district); the county totals in the extra rows
-    # of a partnership's slice then come at the same grain.
-    filters = outputs.for_audience(filters, audience)
-    out = {}
-    for spec in TABLES:
-        if spec.name in tables:
-            build = _headline_table if spec.query is None else _figure_table
-            frame = build(db, spec, filters, audience, threshold)
-            out[spec.name] = (_own_locality_only(frame, audience) if audience.kind == "csp"
-                              else frame)
-    return out
-
-
-def _figure_table(db: Database, spec: SliceTable, filters: Filters, audience: Audience,
-                  threshold: int) -> pd.DataFrame:
-    result, protected = outputs.protected(spec.query, db, filters, audience, threshold)
-    by_locality = spec.source in APPLIES_TO["locality"]
-    frame = _tidy(spec, result, protected, filters,
-                  locality_name(db, filters) if by_locality else COUNTY, db.info.coverage_start)
-    if audience.kind != "csp" or not by_locality:  # a county-wide table is the county's already
-        return frame
-    county = replace(filters, locality=())
-    marked = _mark_differences(spec.query(db, county), result, protected, threshold)
-    return pd.concat([frame, _tidy(spec, marked, outputs.protect(marked, audience, threshold),
-                                   county, COUNTY, db.info.coverage_start)], ignore_index=True)
-
-
-def _headline_table(db: Database, spec: SliceTable, filters: Filters, audience: Audience,
-                    threshold: int) -> pd.DataFrame:
-    own_raw = queries.headline_figures(db, filters)
-    hidden = outputs.hidden_in_cube(db, own_raw, filters, audience, threshold)
-    frame = _tidy_headline(own_raw, filters, audience, threshold, locality_name(db, filters),
-                           hidden)
-    if audience.kind != "csp":
-        return frame
-    county = replace(filters, locality=())
-    county_raw = queries.headline_figures(db, county)
-    county_frame = _guard_headline(_tidy_headline(county_raw, county, audience, threshold,
-                                                  COUNTY), county_raw, own_raw, frame, threshold)
-    # County-wide figures (convictions) are in already, as the county's: not twice.
-    by_locality = county_raw["table"].isin(APPLIES_TO["locality"]).to_numpy()
-    return pd.concat([frame, county_frame[np.repeat(by_locality, 2)]], ignore_index=True)
-
-
-def _counted(result: queries.Result) -> list[str]:
-    """The columns disclosure control treats as counts (a rate's counts included)."""
-    return list(dict.fromkeys([*result.counts, *(r.numerator for r in result.rates),
-                               *(r.denominator for r in result.rates
-                                 if r.denominator_is_count)]))
-
-
-def _tidy(spec: SliceTable, result: queries.Result, protected: pd.DataFrame, filters: Filters,
-          locality: str, coverage_start: dt.date) -> pd.DataFrame:
-    frame = protected
-    if spec.rows in ("month", "quarter"):
-        # The dashboard protects the whole series (extract start to period end); the slice
-        # keeps the figures of the period's months or quarters, exactly as shown there. A
-        # monthly table comes by quarter for one district (outputs.for_audience).
-        time = result.time
-        start = pd.to_datetime(frame[time]).dt.date
-        keep = ((start >= filters.start) & (start <= filters.end)).to_numpy()
-        frame, start = frame[keep], list(start[keep])
-        months = 1 if time == "month" else 3
-        end = [month_end(add_months(s, months - 1)) for s in start]
-    else:
-        start = coverage_start if spec.rows == "to_date" else filters.start
-        end = filters.end
-    out = pd.DataFrame({"period_start": start, "period_end": end, "locality": locality},
-                       index=range(len(frame)))
-    for column, tidy in spec.breakdown.items():
-        out[tidy] = [_breakdown_label(v) if tidy == "breakdown" else label(v)
-                     for v in frame[column]]
-    rates = {r.out for r in result.rates}
-    for measure in spec.measures:
-        values = pd.to_numeric(frame[measure]).to_numpy(dtype=float, na_value=np.nan)
-        if measure in rates:
-            out[measure] = pd.array(np.round(values, 1), dtype="Float64")
-        else:
-            out[measure] = pd.array(np.round(values), dtype="Float64").astype("Int64")
-        status = (frame[measure + STATUS_SUFFIX].fillna(SHOWN).astype(str).to_numpy()
-                  if measure + STATUS_SUFFIX in frame
-                  else np.full(len(frame), SHOWN, dtype=object))
-        status = np.where((status == SHOWN) & np.isnan(values), NOT_AVAILABLE, status)
-        out[measure + STATUS_SUFFIX] = status
-    return out
-
-
-def _breakdown_label(code) -> str:
-    return "Locality" if code == "locality_code" else label(code)
-
-
-_SIDES = (("numerator", "denominator"), ("comparison_numerator", "comparison_denominator"))
-
-
-def _tidy_headline(figures: pd.DataFrame, filters: Filters, audience: Audience, threshold: int,
-                   locality: str, hidden: frozenset = frozenset()) -> pd.DataFrame:
-    """Each headline figure twice: for the period and for the comparison period before it."""
-    cards = outputs.headline_cards(figures, filters, audience, threshold, hidden)
-    before = filters.comparison()
-    rows = []
-    for card, table in zip(cards, figures["table"]):  # HEADLINES order (_guard_headline)
-        # A county-wide figure (convictions) is the county's, whatever locality was chosen.
-        where = locality if table in APPLIES_TO["locality"] else COUNTY
-        for (start, end), number, text in (((filters.start, filters.end), card.number,
-                                            card.value),
-                                           ((before.start, before.end),
-                                            card.comparison_number, card.comparison)):
-            rows.append({"period_start": start, "period_end": end, "locality": where,
-                         "figure": card.label,
-                         "unit": "percentage" if card.is_share else "number",
-                         "filters_not_applied": ", ".join(card.not_applied),
-                         "value": np.nan if number is None else round(number, 1),
-                         "value" + STATUS_SUFFIX: SHOWN if number is not None else text})
-    return pd.DataFrame(rows).astype({"value": "Float64"})
-
-
-# --- County totals in extra rows below a partnership's own ------------------------------------
-
-def _mark_differences(county: queries.Result, own: queries.Result, own_protected: pd.DataFrame,
-                      threshold: int) -> queries.Result:
-    """The county result with each count pre-marked [c] where the county figure minus the
-    locality's is 1 to threshold (the rest of the county would be a small number), or is 0 while
-    the locality's figure is hidden (the county figure would give it away). Disclosure control
-    then adds primary and secondary suppression as usual."""
-    keys = [*county.by, *county.dims]
-    counts = _counted(county)
-    own_values = own.frame[keys + counts].rename(columns={c: c + "@own" for c in counts})
-    own_status = own_protected[keys + [c + STATUS_SUFFIX for c in counts]].rename(
-        columns={c + STATUS_SUFFIX: c + "@own_status" for c in counts})
-    merged = county.frame.reset_index(drop=True)
-    for part in (own_values, own_status):
-        merged = (merged.merge(part, on=keys, how="left") if keys
-                  else pd.concat([merged, part.reset_index(drop=True)], axis=1))
-    marked = county.frame.reset_index(drop=True).copy()
-    for c in counts:
-        rest = merged[c].to_numpy(dtype=float) - merged[c + "@own"].fillna(0).to_numpy(float)
-        own_hidden = merged[c + "@own_status"].eq(CONFIDENTIAL).to_numpy()
-        small = is_small(rest, threshold) | ((rest == 0) & own_hidden)
-        marked[c + STATUS_SUFFIX] = np.where(small, CONFIDENTIAL, SHOWN)
-    return replace(county, frame=marked)
-
-
-def _guard_headline(county: pd.DataFrame, county_raw: pd.DataFrame, own_raw: pd.DataFrame,
-                    own: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The same differencing rule for the county's headline figures (counts of people only)."""
-    hide = []
-    for county_row, own_row in zip(county_raw.itertuples(), own_raw.itertuples()):
-        for side in _SIDES:
-            own_hidden = own["value" + STATUS_SUFFIX].iat[len(hide)] == CONFIDENTIAL
-            rests = [getattr(county_row, c) - getattr(own_row, c) for c in side
-                     if not pd.isna(getattr(county_row, c))]
-            hide.append(bool(county_row.is_count) and (
-                any(0 < r <= threshold for r in rests)
-                or (own_hidden and all(r == 0 for r in rests))))
-    county = county.copy()
-    hide = np.array(hide) & (county["value" + STATUS_SUFFIX] == SHOWN).to_numpy()
-    county.loc[hide, "value"] = pd.NA
-    county.loc[hide, "value" + STATUS_SUFFIX] = CONFIDENTIAL
-    return county
-
-
-def _own_locality_only(frame: pd.DataFrame, audience: Audience) -> pd.DataFrame:
-    """Drop rows about another district (the county's breakdown by locality) for a csp."""
-    others = {name for code, name in LOCALITIES.items() if code != audience.locality}
-    keep = np.ones(len(frame), dtype=bool)
-    for column in frame.columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            keep &= ~frame[column].isin(others).to_numpy()
-    return frame[keep].reset_index(drop=True)
 
 
 # --- What every file says about itself (disclosure.md rule 6) ---------------------------------
@@ -397,33 +95,37 @@ def marking(audience: Audience) -> str:
 
 
 def rules(audience: Audience, threshold: int, locality: str) -> tuple[str, ...]:
-    """The rules the figures of a file were protected by, in words."""
+    """The rules the figures of a file were protected by, in words (docs/disclosure.md)."""
     if not audience.protected:
-        return ("Unprotected operational figures for the hub lead: no small-number suppression "
-                "was applied. [z] marks a percentage whose denominator is 0.",
+        return ("Unprotected operational figures for the hub lead: no perturbation or "
+                "suppression was applied. [z] marks a percentage whose denominator is 0.",
                 f"{MARKING_SENSITIVE}: the figures include small numbers that could identify "
                 "a child. Figures for anyone else must come from a board or partnership "
                 "download, which is protected.")
+    ptable = default_ptable()
     stated = [
-        f"Primary: a count of 1 to {threshold} children, episodes, referrals, people or "
-        "sessions is shown as [c]. Zero is shown as 0.",
-        "Secondary: where a row, column or series (with its total) holds exactly one [c], the "
-        "next smallest figure is shown as [c] too, repeated until no hidden figure can be "
-        "worked out by subtraction from a total.",
-        f"Derived: a percentage or rate is [c] when its numerator or denominator is 1 to "
-        f"{threshold}, when they differ by 1 to {threshold}, or when a count it is made from is "
-        "hidden; it is [z] when the denominator is 0.",
+        ADJUSTED_NOTE,
+        "Cell key perturbation (the ONS method): each count of children, episodes, "
+        "referrals, triggers, people, households, sessions, meetings or perpetrator actions "
+        "has a small amount from -3 to +3 added, looked up from the cell's key (made from "
+        "keys of the units counted) in the perturbation table "
+        f"{ptable.name} (SHA-256 {ptable.sha256}). The same units always give the same "
+        "figure, in every view and every file.",
+        f"A count of 1 to {threshold} after perturbation is shown as [c]; zero is shown as 0 "
+        "(which does not prove that none were counted).",
+        f"A percentage is computed from perturbed counts and is [c] when either of them or "
+        f"their difference is 1 to {threshold}, or when it is 0% or 100% of fewer than "
+        f"{disclosure.SHARE_EXTREMES_BELOW}; it is [z] when the denominator is 0. A rate per "
+        "10,000 is [c] when its count is.",
         "Participants at prevention sessions are attendances, not people, and are not "
-        "suppressed.",
-        "Monthly and quarterly figures were protected as the whole series the dashboard shows "
-        "(from the start of the extract to the end of the period); this file holds those of "
-        "the period, exactly as shown on screen.",
+        "perturbed.",
+        "Periods are whole financial quarters, half-years or years; trends step by quarter "
+        "for the county and by half-year for one district.",
     ]
     if audience.kind == "csp":
         stated.append(f"County totals: each table's rows for {locality} are followed by extra "
-                      f"rows of the same figures for {COUNTY}. A county figure is also [c] when "
-                      f"it minus {locality}'s figure would be 1 to {threshold}, or would reveal "
-                      f"a hidden figure of {locality}. Rows about other districts are left out.")
+                      f"rows of the same figures for {COUNTY}, protected by the same rules. "
+                      "Rows about other districts are left out.")
     return tuple(stated)
 
 
@@ -447,9 +149,10 @@ def describe(db: Database, filters: Filters, audience: Audience, threshold: int,
     for spec in chosen:
         definitions.append((f"table {spec.name}", f"{spec.title} ({_rows_text(spec, grain)})"
                             + _not_applied_text(spec, filters)))
-        definitions += [(f"{spec.name}.{m}", meaning) for m, meaning in spec.measures.items()]
+        definitions += [(f"{spec.name}.{m}", meaning.format(trigger=trigger_text(db)))
+                        for m, meaning in spec.measures.items()]
         if spec.query is None:
-            definitions += [(f"headline '{figure}'", meaning)
+            definitions += [(f"headline '{figure}'", meaning.format(trigger=trigger_text(db)))
                             for figure, meaning in HEADLINE_DEFINITIONS.items()]
     county_note = " (county totals in extra rows)" if audience.kind == "csp" else ""
     return Meta(
@@ -460,16 +163,16 @@ def describe(db: Database, filters: Filters, audience: Audience, threshold: int,
         locality=name + county_note,
         filters="; ".join([f"Locality: {name}", *restrictions]),
         audience=f"{audience} ({code})", marking=marking(audience),
-        rules=rules(audience, threshold, name), legend=tuple(SYMBOLS.items()),
+        rules=rules(audience, threshold, name), legend=tuple(symbols(threshold).items()),
         definitions=tuple(definitions))
 
 
 def _rows_text(spec: SliceTable, grain: str) -> str:
     if spec.query is None:
         return "one row per figure for the period, and one for the comparison period before it"
-    if spec.rows == "month" and grain == "quarter":
-        return ("one row per quarter starting in the period: one district's months are too "
-                "small to show")
+    if spec.rows in ("month", "quarter") and grain != "month":
+        step = "half-year" if grain == "half" else "quarter"
+        return f"one row per {step} starting in the period"
     return {"period": "one row per breakdown for the period",
             "month": "one row per month of the period",
             "quarter": "one row per quarter starting in the period",
@@ -496,19 +199,14 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     shown = measures(frame)
     out = frame.drop(columns=[m + STATUS_SUFFIX for m in shown])
     for m in shown:
-        out[m] = [_text(v, s) for v, s in zip(frame[m], frame[m + STATUS_SUFFIX])]
+        out[m] = ["" if pd.isna(s) else  # a column of another table (stacked files)
+                  figure_text(v, s, decimals=0 if _whole(v) else 1, grouping=False)
+                  for v, s in zip(frame[m], frame[m + STATUS_SUFFIX])]
     return out
 
 
-def _text(value, status) -> str:
-    if pd.isna(status):  # a column of another table (stacked files)
-        return ""
-    if status not in (SHOWN, "[u]"):
-        return status
-    if pd.isna(value):
-        return NOT_AVAILABLE
-    text = str(int(value)) if float(value).is_integer() else f"{float(value):.1f}"
-    return f"{text} {status}" if status else text
+def _whole(value) -> bool:
+    return pd.isna(value) or float(value).is_integer()
 
 
 def stacked(slice_: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -613,7 +311,7 @@ def as_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.drop(columns=[m + STATUS_SUFFIX for m in shown])
     for m in shown:
         out[m] = pd.Series([
-            (status or NOT_AVAILABLE) if status not in (SHOWN, "[u]") or pd.isna(value)
+            (status or NOT_AVAILABLE) if status not in NUMBER_SHOWN or pd.isna(value)
             else (int(value) if float(value).is_integer() else float(value))
             for value, status in zip(frame[m], frame[m + STATUS_SUFFIX])], dtype=object)
     return out

@@ -39,13 +39,15 @@ class ExtractInfo:
     source: str
     coverage_start: dt.date
     coverage_end: dt.date
+    synthetic: bool = False  # the manifest's "synthetic": true, and nothing else, says so
 
     @classmethod
     def from_manifest(cls, path: Path, manifest: dict) -> ExtractInfo:
         return cls(Path(path), str(manifest["extract_id"]), str(manifest["produced_at"]),
                    str(manifest.get("source", "")),
                    dt.date.fromisoformat(manifest["coverage_start"]),
-                   dt.date.fromisoformat(manifest["coverage_end"]))
+                   dt.date.fromisoformat(manifest["coverage_end"]),
+                   manifest.get("synthetic") is True)
 
 
 def read_manifest(path: Path) -> dict:
@@ -100,8 +102,10 @@ def sha256(path: Path) -> str:
 
 
 def write_manifest(folder: Path, *, extract_id: str, coverage_start: dt.date,
-                   coverage_end: dt.date, source: str, produced_at: str) -> dict:
-    """Write manifest.json listing every contract file present, with rows and SHA-256."""
+                   coverage_end: dt.date, source: str, produced_at: str,
+                   synthetic: bool = False) -> dict:
+    """Write manifest.json listing every contract file present, with rows and SHA-256;
+    `synthetic` marks made-up data (the demo and test extracts)."""
     folder = Path(folder)
     files = {}
     for table in TABLES:
@@ -116,6 +120,7 @@ def write_manifest(folder: Path, *, extract_id: str, coverage_start: dt.date,
         "source": source,
         "coverage_start": coverage_start.isoformat(),
         "coverage_end": coverage_end.isoformat(),
+        **({"synthetic": True} if synthetic else {}),
         "files": files,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

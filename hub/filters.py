@@ -13,6 +13,13 @@ from dataclasses import dataclass, field, replace
 from hub.contract import CHILD_AGE_BANDS, CODE_LISTS, LOCALITIES
 
 PERIOD_MONTHS = 6
+# Reporting periods for protected audiences (docs/disclosure.md rule 1): financial quarters,
+# half-years and years, the financial year starting in April. Months in each -> its name.
+FINANCIAL_YEAR_START = 4
+REPORTING_PERIODS = {3: "quarter", 6: "half-year", 12: "financial year"}
+# Trend grains: name -> months in a step (a quarter's and a half-year's steps start with the
+# financial year, so each step of a trend is a reporting period).
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6}
 
 # URL parameter -> allowed values, for the restrictions (the period is handled apart).
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -31,6 +38,11 @@ APPLIES_TO: dict[str, tuple[str, ...]] = {
     "exploitation_type": ("referrals", "pursue_outcomes"),
 }
 PERIOD_ORDER_NOTE = "'From' is after 'To', so the default period is shown."
+PERIOD_NOTE = ("Figures for the board and partnerships are given for whole financial "
+               "quarters, half-years and years only, so the latest complete half-year is shown "
+               "instead of {asked}.")
+ONE_FILTER_NOTE = ("Protected views filter by at most one value beyond the locality, so only "
+                   "{kept} is applied ({dropped} ignored).")
 FILTER_LABELS = {"locality": "Locality", "sex": "Sex", "age_band": "Age band",
                  "exploitation_type": "Exploitation type"}
 
@@ -53,6 +65,58 @@ def parse_month(text: str) -> dt.date:
     return dt.datetime.strptime(text.strip(), "%Y-%m").date()
 
 
+def months_between(first: dt.date, last: dt.date) -> int:
+    """Months from first to last, both included."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def is_reporting_period(month_from: dt.date, month_to: dt.date) -> bool:
+    """True for a financial quarter, half-year or year (docs/disclosure.md rule 1)."""
+    months = months_between(month_from, month_to)
+    return months in REPORTING_PERIODS and (
+        month_from.month - FINANCIAL_YEAR_START) % months == 0
+
+
+def period_start(day: dt.date, months: int) -> dt.date:
+    """The first month of the financial quarter, half-year or year (`months` long) or month
+    (1) that `day` falls in."""
+    offset = (day.month - FINANCIAL_YEAR_START) % months
+    return add_months(month_start(day), -offset)
+
+
+def first_period_from(day: dt.date, months: int) -> dt.date:
+    """The first month of the first whole period of `months` starting on or after `day`."""
+    start = period_start(day, months)
+    return start if start == month_start(day) and day.day == 1 else add_months(start, months)
+
+
+def reporting_periods(coverage_start: dt.date, coverage_end: dt.date
+                      ) -> list[tuple[dt.date, dt.date]]:
+    """Every complete reporting period of an extract, (first month, last month), newest and
+    longest first."""
+    last = last_whole_month(coverage_end)
+    found = []
+    for months in sorted(REPORTING_PERIODS, reverse=True):
+        start = first_period_from(coverage_start, months)
+        while add_months(start, months - 1) <= last:
+            found.append((start, add_months(start, months - 1)))
+            start = add_months(start, months)
+    return sorted(found, key=lambda p: (p[1], months_between(*p)), reverse=True)
+
+
+def period_name(month_from: dt.date, month_to: dt.date) -> str:
+    """'2019-20', 'H1 2019-20' or 'Q2 2019-20' for a reporting period; '' otherwise."""
+    if not is_reporting_period(month_from, month_to):
+        return ""
+    year = month_from.year - (month_from.month < FINANCIAL_YEAR_START)
+    fy = f"{year}-{(year + 1) % 100:02d}"
+    months = months_between(month_from, month_to)
+    if months == 12:
+        return fy
+    index = (month_from.month - FINANCIAL_YEAR_START) % 12 // months + 1
+    return f"{'H' if months == 6 else 'Q'}{index} {fy}"
+
+
 def last_whole_month(coverage_end: dt.date) -> dt.date:
     """The latest month that ends on or before coverage_end."""
     if coverage_end == month_end(coverage_end):
@@ -68,14 +132,26 @@ class Filters:
     sex: tuple[str, ...] = ()
     age_band: tuple[str, ...] = ()
     exploitation_type: tuple[str, ...] = ()
-    # Trends by 'month', or by 'quarter' where one district's months would be mostly [c]
-    # (set by hub.outputs.for_audience, never from a link).
+    # Trends by 'month' (the hub lead), 'quarter' (protected, the county) or 'half' (protected,
+    # one district: most of its quarters would be [c]). Set by hub.outputs.for_audience.
     trend_grain: str = "month"
     notes: tuple[str, ...] = field(default=(), compare=False)  # what was ignored, and why
 
     @classmethod
-    def default(cls, coverage_end: dt.date, **restrictions) -> Filters:
+    def default(cls, coverage_end: dt.date, *, protected: bool = False,
+                coverage_start: dt.date | None = None, **restrictions) -> Filters:
+        """The latest six whole months; for protected audiences the latest complete financial
+        half-year (kpis.md), or, in an extract too short to hold one, its latest complete
+        quarter."""
         last = last_whole_month(coverage_end)
+        if not protected:
+            return cls(add_months(last, 1 - PERIOD_MONTHS), last, **restrictions)
+        # without a start, the last two years hold the latest half-year if there is one
+        periods = reporting_periods(coverage_start or add_months(last, -24), coverage_end)
+        halves = [p for p in periods if months_between(*p) == PERIOD_MONTHS]
+        if halves or periods:
+            return cls(*(halves or periods)[0], **restrictions)
+        last = add_months(period_start(add_months(last, 1), PERIOD_MONTHS), -1)
         return cls(add_months(last, 1 - PERIOD_MONTHS), last, **restrictions)
 
     @property
@@ -88,8 +164,7 @@ class Filters:
 
     @property
     def months(self) -> int:
-        return (self.month_to.year - self.month_from.year) * 12 \
-            + self.month_to.month - self.month_from.month + 1
+        return months_between(self.month_from, self.month_to)
 
     def comparison(self) -> Filters:
         """The period of the same length just before this one, same restrictions."""
@@ -97,7 +172,16 @@ class Filters:
                        month_to=add_months(self.month_from, -1))
 
     def describe_period(self) -> str:
-        return f"{self.start:%b %Y} to {self.end:%b %Y}"
+        """'Apr 2019 to Sep 2019', with the reporting period's name when it is one."""
+        name = period_name(self.month_from, self.month_to)
+        return f"{self.start:%b %Y} to {self.end:%b %Y}" + (f" ({name})" if name else "")
+
+    def extra(self) -> dict[str, tuple[str, ...]]:
+        """The restrictions beyond the locality (sex, age band, exploitation type)."""
+        return {k: v for k, v in self.restrictions().items() if k != "locality"}
+
+    def without_extra(self) -> Filters:
+        return replace(self, **dict.fromkeys(self.extra(), ()))
 
     def sql_params(self) -> dict:
         """Bound parameters shared by every query (None = no restriction)."""
@@ -126,9 +210,11 @@ class Filters:
 
     @classmethod
     def from_query_params(cls, params: dict, coverage_start: dt.date,
-                          coverage_end: dt.date) -> Filters:
-        """Build filters from address-bar values; anything invalid is dropped with a note."""
-        default = cls.default(coverage_end)
+                          coverage_end: dt.date, *, protected: bool = False) -> Filters:
+        """Build filters from address-bar values; anything invalid is dropped with a note.
+        For protected audiences the period must be a reporting period and at most one value
+        beyond the locality applies (docs/disclosure.md rules 1 and 8)."""
+        default = cls.default(coverage_end, protected=protected, coverage_start=coverage_start)
         notes: list[str] = []
         first, last = month_start(coverage_start), last_whole_month(coverage_end)
 
@@ -152,6 +238,10 @@ class Filters:
         if month_from > month_to:
             notes.append(PERIOD_ORDER_NOTE)
             month_from, month_to = default.month_from, default.month_to
+        elif protected and not is_reporting_period(month_from, month_to):
+            notes.append(PERIOD_NOTE.format(
+                asked=f"{month_from:%b %Y} to {month_end(month_to):%b %Y}"))
+            month_from, month_to = default.month_from, default.month_to
 
         chosen = {}
         for name, allowed in CHOICES.items():
@@ -161,7 +251,25 @@ class Filters:
                 notes.append(f"Unknown {FILTER_LABELS[name].lower()} "
                              f"{', '.join(map(repr, bad))} ignored.")
             chosen[name] = tuple(v for v in allowed if v in values)
+        if protected:
+            chosen, note = one_extra_value(chosen)
+            notes += [note] if note else []
         return cls(month_from, month_to, notes=tuple(notes), **chosen)
+
+
+def one_extra_value(chosen: dict[str, tuple[str, ...]]
+                    ) -> tuple[dict[str, tuple[str, ...]], str | None]:
+    """At most one value of one of sex, age band and exploitation type (the first asked for,
+    in CHOICES order), and the note saying what was ignored (docs/disclosure.md rule 8)."""
+    extra = [(name, value) for name in CHOICES if name != "locality"
+             for value in chosen.get(name, ())]
+    if len(extra) <= 1:
+        return chosen, None
+    (kept_name, kept), dropped = extra[0], extra[1:]
+    kept_all = {**chosen, **{name: () for name, _ in extra}, kept_name: (kept,)}
+    return kept_all, ONE_FILTER_NOTE.format(
+        kept=f"{FILTER_LABELS[kept_name].lower()} {kept!r}",
+        dropped=", ".join(f"{FILTER_LABELS[n].lower()} {v!r}" for n, v in dropped))
 
 
 def _many(raw) -> list[str]:

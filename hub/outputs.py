@@ -2,11 +2,13 @@
 
 `protected` is the only route from a query to a chart, table, summary or download; `headline`
 is the only route for headline figures. Both apply the audience's rules (hub.disclosure); the
-hub lead's figures pass through unsuppressed.
+hub lead's figures pass through exact. Because a cell's shown value depends only on the units
+in it (cell key perturbation), a district's figures are protected on their own: the same
+units give the same value in a district's view, the county's breakdown by locality and a file.
 
-One locality's figures are protected together with every other locality's (the "locality
-cube"), so that nobody can subtract the districts' views from each other or from the county's
-to work out a hidden figure. For the same reason protected audiences see one locality at a time.
+Protected views cross at most two dimensions besides period and locality (docs/disclosure.md
+rule 8): a figure that would cross more with the filter in force is computed without the
+filters beyond the locality, and says so (`Protected.dropped`).
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ import pandas as pd
 
 from hub import disclosure, queries
 from hub.audience import Audience
-from hub.contract import CODE_LISTS, LOCALITIES
+from hub.contract import CODE_LISTS
 from hub.database import Database
-from hub.filters import APPLIES_TO, Filters
+from hub.filters import APPLIES_TO, FILTER_LABELS, GRAIN_MONTHS, Filters
 from hub.queries import TIME, Result
-from hub.summaries import number
+from hub.formatting import figure_text
 
-LOCALITY = "_locality"  # the cube's extra dimension
-PERIOD = "_period"  # splits a trend into the months in the period and those before
+MAX_CROSSED = 2  # dimensions a protected cell may cross besides period and locality (rule 8)
 
 # Categories in the order people read them: each code list's own order (hub.contract), and
 # the bands the queries derive (queries/*.sql) in theirs, shortest first. A category column
@@ -46,74 +47,47 @@ CATEGORY_ORDER: dict[str, tuple[str, ...]] = {
 
 def protect(result: Result, audience: Audience, threshold: int) -> pd.DataFrame:
     """The result's figures as this audience may see them (value NaN + status where hidden)."""
-    return disclosure.protect(result.frame, list(result.counts), dims=list(result.dims),
-                              by=list(result.by), rates=list(result.rates),
+    return disclosure.protect(result.frame, list(result.counts), rates=list(result.rates),
                               protected=audience.protected, threshold=threshold)
 
 
-def _one_locality(table: str, filters: Filters, audience: Audience) -> str | None:
-    """The locality whose figures need protecting within the cube, if any."""
-    if audience.protected and len(filters.locality) == 1 and table in APPLIES_TO["locality"]:
-        return filters.locality[0]
-    return None
-
-
-def _cube(run: Callable[[Filters], pd.DataFrame], filters: Filters, own: str,
-          own_frame: pd.DataFrame) -> pd.DataFrame:
-    """Every locality's figures stacked, with the locality in column LOCALITY."""
-    return pd.concat([(own_frame if code == own else run(replace(filters, locality=(code,))))
-                      .assign(**{LOCALITY: code}) for code in LOCALITIES], ignore_index=True)
-
-
-def _period_split(result: Result, filters: Filters) -> Result:
-    """A trend's months in the period form a table of their own: their totals are the
-    headline figures shown beside it, so no single hidden month may be left in the period."""
-    time = result.time
-    if time is None:
-        return result
-    when = pd.to_datetime(result.frame[time])
-    inside = (when >= pd.Timestamp(filters.start)) & (when <= pd.Timestamp(filters.end))
-    return replace(result, frame=result.frame.assign(**{PERIOD: inside.map(
-        {True: "in", False: "before"})}), by=(*result.by, PERIOD))
-
-
 def for_audience(filters: Filters, audience: Audience) -> Filters:
-    """The filters a view is computed with: a protected view of one district has quarterly
-    trends, because most of its months would be [c] (too few children a month to show)."""
-    if audience.protected and len(filters.locality) == 1:
-        return replace(filters, trend_grain="quarter")
-    return filters
+    """The filters a view is computed with: protected trends step by quarter for the county
+    and by half-year for one district (most of its quarters would be [c]); the hub lead's by
+    month."""
+    if not audience.protected:
+        return filters
+    grain = "half" if filters.locality else "quarter"  # or coarser, if asked (a csp's county)
+    return replace(filters, trend_grain=max(grain, filters.trend_grain, key=GRAIN_MONTHS.get))
+
+
+def crosses_too_many(crossed: int, table: str, filters: Filters, audience: Audience) -> bool:
+    """True when a protected figure crossing `crossed` dimensions, with the filter values in
+    force that its table carries, would cross more than MAX_CROSSED (rule 8)."""
+    carried = [name for name in filters.extra() if table in APPLIES_TO[name]]
+    return audience.protected and crossed + len(carried) > MAX_CROSSED
+
+
+def dropped_note(dropped: tuple[str, ...]) -> str:
+    return (f"Shown without the {', '.join(dropped).lower()} filter: with it, these figures "
+            "would cross too many characteristics to protect children's identities.")
 
 
 def protected(query: Callable[[Database, Filters], Result], db: Database, filters: Filters,
               audience: Audience, threshold: int) -> tuple[Result, pd.DataFrame]:
-    """(raw Result, for its metadata; the figures this audience may see)."""
+    """(raw Result, for its metadata; the figures this audience may see). When rule 8 drops
+    the filters beyond the locality, the Result's `dropped` names them."""
     filters = for_audience(filters, audience)
     raw = query(db, filters)
-    result = _period_split(raw, filters)
-    own = _one_locality(result.table, filters, audience)
-    if own is None or "locality_code" in result.frame.columns:
-        return raw, _tidy(protect(result, audience, threshold))
-    # A breakdown by locality (one row under a locality filter) is not cubed: its other rows
-    # would be structural zeros, and would name other districts.
-    by_locality = _by_locality(result)
-    cube = _cube(lambda f: _without_by_locality(_period_split(query(db, f), filters)), filters,
-                 own, result.frame[~by_locality])
-    frame = disclosure.protect(cube, list(result.counts), dims=[*result.dims, LOCALITY],
-                               by=list(result.by), rates=list(result.rates), protected=True,
-                               threshold=threshold)
-    mine = frame[frame[LOCALITY] == own].drop(columns=LOCALITY)
-    # A combination absent here but present elsewhere comes back as a row: its sums are 0.
-    mine = mine.fillna({column: 0 for column in result.sums})
-    if by_locality.any():
-        local = protect(replace(result, frame=result.frame[by_locality]), audience, threshold)
-        mine = pd.concat([mine, local], ignore_index=True)
-    return raw, _tidy(mine)
+    if crosses_too_many(raw.crossed, raw.table, filters, audience):
+        dropped = tuple(FILTER_LABELS[name] for name in filters.extra()
+                        if raw.table in APPLIES_TO[name])
+        raw = replace(query(db, filters.without_extra()), dropped=dropped)
+    return raw, _tidy(protect(raw, audience, threshold))
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows in time order, then categories in CATEGORY_ORDER, without the working columns."""
-    frame = frame.drop(columns=[c for c in (PERIOD, LOCALITY) if c in frame])
     keys = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         if column in TIME:
@@ -134,42 +108,24 @@ def _rank(name: str, value) -> int:
     return order.index(value) if value in order else len(order)
 
 
-def _by_locality(result: Result) -> pd.Series:
-    """Rows of a breakdown by locality (a `by` column naming locality_code)."""
-    if not result.by:
-        return pd.Series(False, index=result.frame.index)
-    return result.frame[list(result.by)].eq("locality_code").any(axis=1)
-
-
-def _without_by_locality(result: Result) -> pd.DataFrame:
-    return result.frame[~_by_locality(result)]
-
-
-_SIDES = ("numerator", "denominator", "comparison_numerator", "comparison_denominator")
-
-
 def headline(db: Database, filters: Filters, audience: Audience, threshold: int) -> list[Card]:
-    """The headline figures of a view as cards, protected for the audience (locality cube
-    included: a district's headline counts are protected with every other district's)."""
+    """The headline figures of a view as cards, protected for the audience. A figure that
+    would cross too many dimensions with the filter in force (rule 8) is computed without the
+    filters beyond the locality, and its card says which were not applied."""
     figures = queries.headline_figures(db, filters)
-    return headline_cards(figures, filters, audience, threshold,
-                          hidden_in_cube(db, figures, filters, audience, threshold))
-
-
-def hidden_in_cube(db: Database, figures: pd.DataFrame, filters: Filters, audience: Audience,
-                   threshold: int) -> frozenset[tuple[str, str]]:
-    """(label, side) of the headline counts hidden when protected across the localities."""
-    own = _one_locality("referrals", filters, audience)
-    if own is None:
-        return frozenset()
-    cube = _cube(lambda f: queries.headline_figures(db, f), filters, own, figures)
-    counted = cube[cube["is_count"] & cube["table"].isin(APPLIES_TO["locality"])]
-    frame = disclosure.protect(counted.drop(columns=["table", "is_count"]), list(_SIDES),
-                               dims=[LOCALITY], by=["label"], protected=True,
-                               threshold=threshold)
-    mine = frame[frame[LOCALITY] == own]
-    return frozenset((row["label"], side) for _, row in mine.iterrows() for side in _SIDES
-                     if row[side + disclosure.STATUS_SUFFIX] == disclosure.CONFIDENTIAL)
+    too_many = [crosses_too_many(h.crossed, h.table, filters, audience)
+                for h in queries.HEADLINES]
+    dropped: dict[str, tuple[str, ...]] = {}
+    if any(too_many):
+        wide = queries.headline_figures(db, filters.without_extra()).set_index("label")
+        figures = figures.set_index("label")
+        for h, drop in zip(queries.HEADLINES, too_many):
+            if drop:
+                figures.loc[h.label] = wide.loc[h.label]
+                dropped[h.label] = tuple(FILTER_LABELS[name] for name in filters.extra()
+                                         if h.table in APPLIES_TO[name])
+        figures = figures.reset_index()
+    return headline_cards(figures, filters, audience, threshold, dropped)
 
 
 @dataclass(frozen=True)
@@ -181,42 +137,38 @@ class Card:
     number: float | None  # the shown value, None when hidden
     comparison_number: float | None
     is_share: bool
-    not_applied: tuple[str, ...]  # filters in force that this figure's table cannot carry
+    not_applied: tuple[str, ...]  # filters in force not applied to it (its table or rule 8)
 
 
-def _shown(numerator, denominator, is_count, audience, threshold, hidden=False):
-    protected = audience.protected and is_count
-    if hidden:
-        return None, disclosure.CONFIDENTIAL
-    if pd.isna(denominator):
-        return disclosure.protect_value(numerator, protected=protected, threshold=threshold)
-    return disclosure.protect_share(numerator, denominator, protected=protected,
-                                    threshold=threshold)
+def _shown(row, prefix: str, audience: Audience, threshold: int):
+    """(value or None, status) of one side of a headline figure."""
+    def get(side):
+        return getattr(row, prefix + side)
+
+    return disclosure.protect_figure(
+        get("numerator"), get("numerator_key"), get("denominator"), get("denominator_key"),
+        protected=audience.protected and bool(row.is_count), threshold=threshold)
 
 
 def headline_cards(figures: pd.DataFrame, filters: Filters, audience: Audience,
-                   threshold: int, hidden: frozenset[tuple[str, str]] = frozenset()
+                   threshold: int, dropped: dict[str, tuple[str, ...]] | None = None
                    ) -> list[Card]:
     """Each headline figure with its comparison value and change, protected for the audience;
-    `hidden` names the (label, side) counts already hidden by the locality cube."""
+    `dropped` names, by label, the filters a figure was computed without (rule 8)."""
     cards = []
     for row in figures.itertuples():
         is_share = not pd.isna(row.denominator)
-        now, now_status = _shown(
-            row.numerator, row.denominator, row.is_count, audience, threshold,
-            {(row.label, "numerator"), (row.label, "denominator")} & hidden)
-        before, before_status = _shown(
-            row.comparison_numerator, row.comparison_denominator, row.is_count, audience,
-            threshold, {(row.label, "comparison_numerator"),
-                        (row.label, "comparison_denominator")} & hidden)
+        now, now_status = _shown(row, "", audience, threshold)
+        before, before_status = _shown(row, "comparison_", audience, threshold)
         change = None
         if now is not None and before is not None:
             change = (f"{now - before:+.1f} points" if is_share
                       else f"{now - before:+,.0f}" + (f" ({(now - before) / before:+.0%})"
                                                       if before else ""))
-        cards.append(Card(row.label, now_status or number(now, is_share),
-                          before_status or number(before, is_share), change, now, before,
-                          is_share, tuple(filters.not_applied_to(row.table))))
+        not_applied = (*filters.not_applied_to(row.table), *(dropped or {}).get(row.label, ()))
+        cards.append(Card(row.label, now_status or figure_text(now, percent=is_share),
+                          before_status or figure_text(before, percent=is_share), change, now, before,
+                          is_share, tuple(dict.fromkeys(not_applied))))
     return cards
 
 
@@ -228,12 +180,12 @@ def overview_summary(cards: list[Card], filters: Filters) -> str:
         c = card[label]
         if c.number is None:
             return f"{noun} are not shown ({c.value})"
-        text = f"{number(c.number)} {noun}"
+        text = f"{figure_text(c.number)} {noun}"
         if c.comparison_number:
             delta = (c.number - c.comparison_number) / c.comparison_number
             direction = "more" if delta > 0 else "fewer"
             text += (f", {abs(delta):.0%} {direction} than the previous "
-                     f"{filters.months} months ({number(c.comparison_number)})"
+                     f"{filters.months} months ({figure_text(c.comparison_number)})"
                      if delta else ", the same as the previous period")
         return text
 

@@ -6,7 +6,13 @@ Nothing here is protected yet and nothing here knows about Streamlit: pages pass
 through `hub.outputs.protect` before anything is shown.
 
 Trend functions (`*_by_month`, `*_by_quarter`) cover the whole extract up to the end of the
-period, so that a six-month period is read against its history; the others cover the period.
+period, so that a period is read against its history; the others cover the period. A trend's
+step is the filters' grain (`Filters.trend_grain`): its time column is named after it (month,
+quarter or half) and holds each step's first day; a step is never shorter than the query's own
+(a quarter for `*_by_quarter`), and the first step is the first whole one in the extract.
+
+Every count column X of a frame comes with X_key, the sum of its units' record keys
+(queries/*.sql), from which disclosure control perturbs it; keys are never shown.
 """
 
 from __future__ import annotations
@@ -17,10 +23,13 @@ import pandas as pd
 
 from hub.database import Database
 from hub.disclosure import Rate
-from hub.filters import Filters, month_start
+from hub.filters import GRAIN_MONTHS, Filters, first_period_from
 
 
-TIME = ("month", "quarter")  # the time columns of trends
+TIME = tuple(GRAIN_MONTHS)  # the time columns of trends: month, quarter, half
+# Columns that are not dimensions a cell crosses (docs/disclosure.md rule 8): time is the
+# period, a locality is the locality, and `dimension`/`measure` name which breakdown a row is.
+NOT_CROSSED = (*TIME, "locality_code", "dimension", "measure")
 
 
 @dataclass(frozen=True)
@@ -33,11 +42,17 @@ class Result:
     sums: tuple[str, ...] = ()  # totals that are not counts of people (never suppressed)
     rates: tuple[Rate, ...] = ()  # derived figures, computed under disclosure control
     by: tuple[str, ...] = ()  # columns splitting the frame into separate tables (dimension)
+    dropped: tuple[str, ...] = ()  # filters not applied to protect it (hub.outputs, rule 8)
 
     @property
     def time(self) -> str | None:
-        """The time column of a trend ('month' or 'quarter'), None for a breakdown."""
+        """The time column of a trend ('month', 'quarter' or 'half'), None for a breakdown."""
         return next((d for d in self.dims if d in TIME), None)
+
+    @property
+    def crossed(self) -> int:
+        """How many dimensions besides period and locality each cell crosses (rule 8)."""
+        return len([c for c in (*self.dims, *self.by) if c not in NOT_CROSSED])
 
     def where(self, **equals) -> Result:
         """The rows whose columns equal the given values (e.g. dimension='sex')."""
@@ -50,23 +65,27 @@ class Result:
                        by=tuple(b for b in self.by if b not in equals))
 
 
-def _params(db: Database, filters: Filters, *, trend: bool = False, triggers: bool = False):
+def _params(db: Database, filters: Filters, *, trend: bool = False, triggers: bool = False,
+            grain: str = "month"):
     params = filters.sql_params()
     if trend:
-        params["date_from"] = month_start(db.info.coverage_start)
+        params["date_from"] = first_period_from(db.info.coverage_start, GRAIN_MONTHS[grain])
     if triggers:
         params["threshold"] = db.repeat_threshold
         params["window_days"] = db.repeat_window_days
     return params
 
 
-def _run(db, name, filters, *, trend=False, triggers=False, **extra) -> pd.DataFrame:
-    return db.query(name, **_params(db, filters, trend=trend, triggers=triggers), **extra)
+def _run(db, name, filters, *, trend=False, triggers=False, grain="month",
+         **extra) -> pd.DataFrame:
+    return db.query(name, **_params(db, filters, trend=trend, triggers=triggers, grain=grain),
+                    grain=grain, **extra)
 
 
-def _by_period(db, name, filters, **options) -> tuple[pd.DataFrame, str]:
-    """A trend at the filters' grain: (frame with a 'month' or 'quarter' column, its name)."""
-    grain = filters.trend_grain
+def _by_period(db, name, filters, shortest: str = "month", **options
+               ) -> tuple[pd.DataFrame, str]:
+    """A trend at the filters' grain, or `shortest` if longer: (frame, its time column)."""
+    grain = max(filters.trend_grain, shortest, key=GRAIN_MONTHS.get)
     frame = _run(db, name, filters, trend=True, grain=grain, **options)
     return frame.rename(columns={"month": grain}), grain
 
@@ -80,55 +99,61 @@ class Headline:
     table: str
     denominator: str | None = None  # set for a percentage
     is_count: bool = True  # False for sums that are not counts of people (participants)
+    crossed: int = 0  # dimensions its numerator crosses besides period and locality (rule 8)
 
 
 HEADLINES: tuple[Headline, ...] = (
     Headline("Referrals", "referrals", "referrals"),
-    Headline("Male referrals (%)", "male_referrals", "referrals", "referrals"),
-    Headline("Joint CSE & CCE referrals", "joint_referrals", "referrals"),
+    Headline("Male referrals (%)", "male_referrals", "referrals", "referrals", crossed=1),
+    Headline("Joint CSE & CCE referrals", "joint_referrals", "referrals", crossed=1),
     Headline("CCE referrals from youth justice (%)", "cce_from_youth_justice", "referrals",
-             "cce_referrals"),
+             "cce_referrals", crossed=2),
     Headline("Missing episodes", "episodes", "missing_episodes"),
     Headline("Children missing", "children", "missing_episodes"),
     Headline("Children missing once (%)", "children_missing_once", "missing_episodes",
-             "children"),
+             "children", crossed=1),
     Headline("Episodes from care, placed by other councils (%)", "care_episodes_other_la",
-             "missing_episodes", "care_episodes"),
-    Headline("Repeat-missing triggers", "triggered_children", "missing_episodes"),
+             "missing_episodes", "care_episodes", crossed=2),
+    Headline("Repeat-missing triggers", "triggered_children", "missing_episodes", crossed=1),
     Headline("Strategy meetings within 14 days (%)", "met_within_14_days", "missing_episodes",
-             "triggered_children"),
+             "triggered_children", crossed=2),
     Headline("Return interviews offered (%)", "rhi_offered", "missing_episodes",
-             "ended_episodes"),
+             "ended_episodes", crossed=1),
     Headline("Return interviews within 72 hours (%)", "rhi_within_72h", "missing_episodes",
-             "ended_episodes"),
+             "ended_episodes", crossed=1),
     Headline("Lionheart cohort", "lionheart_cohort", "lionheart_cohort"),
     Headline("Lionheart engaged at latest review (%)", "lionheart_engaged", "lionheart_cohort",
-             "lionheart_reviewed"),
+             "lionheart_reviewed", crossed=2),
     Headline("Prevention participants", "prevention_participants", "prevention_sessions",
              is_count=False),
-    Headline("Convictions", "convictions", "pursue_outcomes"),
+    Headline("Convictions", "convictions", "pursue_outcomes", crossed=1),
 )
+HEADLINES_BY_LABEL = {h.label: h for h in HEADLINES}
 
 
 def headline_figures(db: Database, filters: Filters) -> pd.DataFrame:
     """Every headline figure for the period and the comparison period (headline_figures.sql).
 
-    One row per figure: label, table, is_count, numerator, denominator (NA for counts) and
-    comparison_numerator, comparison_denominator. Percentages are computed under disclosure
-    control (hub.outputs), never here.
+    One row per figure: label, table, is_count, crossed, numerator, denominator (NA for
+    counts) and comparison_numerator, comparison_denominator, each with its `_key` (the sum
+    of its units' record keys; NA for a sum that is not a count). Percentages are computed
+    under disclosure control (hub.outputs), never here.
     """
     current = _run(db, "headline_figures", filters, triggers=True).iloc[0]
     previous = _run(db, "headline_figures", filters.comparison(), triggers=True).iloc[0]
+
+    def value(row, column):
+        return pd.NA if column is None or column not in row else int(row[column])
+
     rows = []
     for h in HEADLINES:
-        def value(row, column):
-            return pd.NA if column is None else int(row[column])
-
-        rows.append({"label": h.label, "table": h.table, "is_count": h.is_count,
-                     "numerator": value(current, h.numerator),
-                     "denominator": value(current, h.denominator),
-                     "comparison_numerator": value(previous, h.numerator),
-                     "comparison_denominator": value(previous, h.denominator)})
+        row = {"label": h.label, "table": h.table, "is_count": h.is_count,
+               "crossed": h.crossed}
+        for prefix, figures in (("", current), ("comparison_", previous)):
+            for side, column in (("numerator", h.numerator), ("denominator", h.denominator)):
+                row[prefix + side] = value(figures, column)
+                row[prefix + side + "_key"] = value(figures, column and f"{column}_key")
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -141,8 +166,10 @@ def referral_breakdown(db: Database, filters: Filters) -> Result:
 
 
 def male_share_by_quarter(db: Database, filters: Filters) -> Result:
-    """Referrals and male referrals by quarter, whole extract to the period end."""
-    return Result(_run(db, "male_share_by_quarter", filters, trend=True), ("quarter",),
+    """Referrals and male referrals by quarter (or half-year), whole extract to the period
+    end."""
+    frame, time = _by_period(db, "male_share_by_quarter", filters, "quarter")
+    return Result(frame, (time,),
                   ("referrals", "male_referrals"), "referrals", "male_share_by_quarter",
                   rates=(Rate("male_referrals", "referrals", "male_pct"),))
 
@@ -201,8 +228,10 @@ def episode_breakdown(db: Database, filters: Filters) -> Result:
 
 
 def missing_once_by_quarter(db: Database, filters: Filters) -> Result:
-    """Share of children missing only once in each quarter, whole extract to the period end."""
-    return Result(_run(db, "missing_once_by_quarter", filters, trend=True), ("quarter",),
+    """Share of children missing only once in each quarter (or half-year), whole extract to
+    the period end."""
+    frame, time = _by_period(db, "missing_once_by_quarter", filters, "quarter")
+    return Result(frame, (time,),
                   ("children", "children_missing_once"), "missing_episodes",
                   "missing_once_by_quarter",
                   rates=(Rate("children_missing_once", "children", "missing_once_pct"),))
@@ -266,8 +295,8 @@ def prevention_breakdown(db: Database, filters: Filters) -> Result:
 
 def prevention_by_quarter(db: Database, filters: Filters) -> Result:
     """Sessions and participants by quarter and programme, whole extract to the period end."""
-    return Result(_run(db, "prevention_by_quarter", filters, trend=True),
-                  ("quarter", "programme"), ("sessions",), "prevention_sessions",
+    frame, time = _by_period(db, "prevention_by_quarter", filters, "quarter")
+    return Result(frame, (time, "programme"), ("sessions",), "prevention_sessions",
                   "prevention_by_quarter", sums=("participants",))
 
 
@@ -280,5 +309,6 @@ def pursue_totals(db: Database, filters: Filters) -> Result:
 
 def pursue_by_quarter(db: Database, filters: Filters) -> Result:
     """Arrests, charges, convictions, notices and compensation awards by quarter (county-wide)."""
-    return Result(_run(db, "pursue_by_quarter", filters, trend=True), ("quarter",),
+    frame, time = _by_period(db, "pursue_by_quarter", filters, "quarter")
+    return Result(frame, (time,),
                   ("number",), "pursue_outcomes", "pursue_by_quarter", by=("measure",))

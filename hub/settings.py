@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Record keys (docs/disclosure.md rule 2) of synthetic extracts: published, so not a secret. A
+# real extract is refused for protected audiences until HUB_PERTURBATION_SECRET is set.
+DEMO_SECRET = "cse-hub-demo-key-published-not-secret"
 
 # name -> (environment variable, default, meaning); the README documents every one (tested).
 SETTINGS = {
@@ -20,7 +25,12 @@ SETTINGS = {
     "repeat_threshold": ("HUB_REPEAT_THRESHOLD", "3",
                          "episodes in the window that make a repeat-missing trigger"),
     "repeat_window_days": ("HUB_REPEAT_WINDOW_DAYS", "90", "days in the repeat-missing window"),
+    "perturbation_secret": ("HUB_PERTURBATION_SECRET", "",
+                            "secret key of the record keys (docs/disclosure.md rule 2), also "
+                            "read from .streamlit/secrets.toml; unset, the published demo key, "
+                            "which protected audiences only get for synthetic extracts"),
 }
+SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"  # never committed
 
 
 @dataclass(frozen=True)
@@ -32,11 +42,24 @@ class Settings:
     suppression_threshold: int
     repeat_threshold: int
     repeat_window_days: int
+    perturbation_secret: str = ""  # "" = not set: the demo key, for synthetic extracts only
 
     @classmethod
-    def from_env(cls, env=None) -> Settings:
+    def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
+        """From the environment; a setting missing there is taken from secrets_file (TOML, the
+        same variable names) if it exists, so the dashboard and the command line agree."""
         env = os.environ if env is None else env
-        raw = {name: env.get(var, default) for name, (var, default, _) in SETTINGS.items()}
+        stored = {}
+        if secrets_file.is_file():
+            with secrets_file.open("rb") as file:
+                stored = tomllib.load(file)
+        raw = {name: env.get(var, str(stored.get(var, default)))
+               for name, (var, default, _) in SETTINGS.items()}
         return cls(Path(raw["data_dir"]), Path(raw["reference_dir"]), raw["audience"],
                    Path(raw["audit_dir"]), int(raw["suppression_threshold"]),
-                   int(raw["repeat_threshold"]), int(raw["repeat_window_days"]))
+                   int(raw["repeat_threshold"]), int(raw["repeat_window_days"]),
+                   raw["perturbation_secret"])
+
+    @property
+    def record_key_secret(self) -> str:
+        return self.perturbation_secret or DEMO_SECRET

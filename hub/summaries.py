@@ -11,21 +11,18 @@ import datetime as dt
 import pandas as pd
 
 from hub.contract import label
-
-
-def number(value: float, percent: bool = False, decimals: int | None = None) -> str:
-    """A figure as the tables show it: percentages to 1 place, counts to 0 (or `decimals`)."""
-    places = (1 if percent else 0) if decimals is None else decimals
-    return f"{value:,.{places}f}" + ("%" if percent else "")
+from hub.filters import GRAIN_MONTHS
+from hub.formatting import figure_text
 
 
 def when(value, column: str = "") -> str:
     """A time as people read it: a month 'Apr 2019', a quarter (column 'quarter') 'Apr-Jun
-    2019'; a code as its label."""
+    2019', a half-year (column 'half') 'Apr-Sep 2019'; a code as its label."""
     if isinstance(value, (pd.Timestamp, dt.date)):
         start = pd.Timestamp(value)
-        if column == "quarter":
-            return f"{start:%b}\u2013{start + pd.DateOffset(months=2):%b %Y}"
+        months = GRAIN_MONTHS.get(column, 1)
+        if months > 1:
+            return f"{start:%b}\u2013{start + pd.DateOffset(months=months - 1):%b %Y}"
         return f"{start:%b %Y}"
     return label(value)
 
@@ -59,11 +56,11 @@ def trend_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
             parts.append(f"{prefix}all hidden [c]")
             continue
         latest = part.iloc[-1]
-        latest_text = "[c]" if pd.isna(latest[y]) else number(latest[y], percent, decimals)
+        latest_text = "[c]" if pd.isna(latest[y]) else figure_text(latest[y], percent=percent, decimals=decimals)
         top = shown.loc[shown[y].idxmax()]
         highest = "highest shown" if len(shown) < len(part) else "highest"
         parts.append(f"{prefix}latest {latest_text} ({when(latest[x], x)}), "
-                     f"{highest} {number(top[y], percent, decimals)} ({when(top[x], x)})")
+                     f"{highest} {figure_text(top[y], percent=percent, decimals=decimals)} ({when(top[x], x)})")
     return f"{what}, {span}: " + "; ".join(parts) + "." + hidden_note(frame[y])
 
 
@@ -83,7 +80,7 @@ def breakdown_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
         if shown.empty:
             parts.append(f"{prefix}all hidden [c]")
             continue
-        top = [f"{label(row[x])} ({number(row[y], percent, decimals)})"
+        top = [f"{label(row[x])} ({figure_text(row[y], percent=percent, decimals=decimals)})"
                for _, row in shown.head(3).iterrows()]
         parts.append(f"{prefix}largest {top[0]}"
                      + (", then " + ", ".join(top[1:]) if len(top) > 1 else ""))

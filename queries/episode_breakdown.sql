@@ -2,7 +2,8 @@
 -- shows. Duration is from start to return; an episode still open at the end of the extract
 -- has duration band 'still_missing'.
 -- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands.
--- Output: dimension, category, episodes. Categories with no episodes are absent (read as 0).
+-- Output: dimension, category, episodes, episodes_key (each count X has X_key, the sum of its
+--   units' record keys). Categories with no episodes are absent (read as 0).
 WITH e AS (
     SELECT missing_from, coalesce(placement_type, 'not_in_care') AS placement_type,
            episode_type, police_risk, recording_system, sex, age_band,
@@ -14,11 +15,12 @@ WITH e AS (
                 WHEN end_at - start_at <= INTERVAL 24 HOUR THEN 'up_to_24_hours'
                 WHEN end_at - start_at <= INTERVAL 48 HOUR THEN '24_to_48_hours'
                 WHEN end_at - start_at <= INTERVAL 7 DAY THEN '2_to_7_days'
-                ELSE 'over_7_days' END AS duration_band
+                ELSE 'over_7_days' END AS duration_band,
+           rkey
     FROM filtered_episodes($localities, $sexes, $age_bands)
     WHERE start_date BETWEEN $date_from AND $date_to
 )
-SELECT dimension, category, count(*) AS episodes
-FROM (UNPIVOT e ON COLUMNS(*) INTO NAME dimension VALUE category)
+SELECT dimension, category, count(*) AS episodes, key_sum(rkey) AS episodes_key
+FROM (UNPIVOT e ON COLUMNS(* EXCLUDE (rkey)) INTO NAME dimension VALUE category)
 GROUP BY ALL
 ORDER BY ALL;

@@ -4,9 +4,13 @@
 --   $exploitation_types (NULL = all); $threshold, $window_days (repeat-missing trigger).
 -- Output: one row, one column per numerator or denominator:
 --   referrals, male_referrals, joint_referrals, cce_referrals, cce_from_youth_justice,
---   episodes, children, children_missing_once, care_episodes, care_episodes_other_la,
+--   episodes, care_episodes, care_episodes_other_la, children, children_missing_once,
 --   triggered_children, met_within_14_days, ended_episodes, rhi_offered, rhi_within_72h,
---   lionheart_cohort, lionheart_reviewed, lionheart_engaged, prevention_participants, convictions
+--   lionheart_cohort, lionheart_reviewed, lionheart_engaged, prevention_participants, convictions.
+--   Each count X has X_key, the sum of its units' record keys: every column but
+--   prevention_participants (a sum of attendances). Units: referrals, episodes, children
+--   (child_rkey, once each), triggered children (the key of their first trigger in the period),
+--   cohort members, pursue_outcomes rows with a count above 0 (convictions).
 WITH
 referrals_in AS (
     SELECT * FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
@@ -14,7 +18,7 @@ referrals_in AS (
 ),
 episodes AS (SELECT * FROM filtered_episodes($localities, $sexes, $age_bands)),
 started AS (SELECT * FROM episodes WHERE start_date BETWEEN $date_from AND $date_to),
-per_child AS (SELECT child_id, count(*) AS n FROM started GROUP BY child_id),
+per_child AS (SELECT child_id, child_rkey, count(*) AS n FROM started GROUP BY ALL),
 ended AS (SELECT * FROM episodes WHERE end_date BETWEEN $date_from AND $date_to),
 triggers AS (
     SELECT * FROM first_triggers($date_from, $date_to, $localities, $sexes, $age_bands,
@@ -25,40 +29,77 @@ cohort AS (
     WHERE identified_on <= $date_to AND keep(locality_code, $localities) AND keep(sex, $sexes)
 ),
 latest_review AS (
-    SELECT arg_max(f.engaged_with_support, f.review_month) AS engaged
+    SELECT f.person_id, f.rkey, arg_max(f.engaged_with_support, f.review_month) AS engaged
     FROM lionheart_followups f JOIN cohort c USING (person_id)
     WHERE f.reviewed_on <= $date_to
-    GROUP BY f.person_id
+    GROUP BY f.person_id, f.rkey
+),
+referral_figures AS (
+    SELECT count(*) AS referrals, key_sum(rkey) AS referrals_key,
+           count(*) FILTER (sex = 'male') AS male_referrals,
+           key_sum(rkey, sex = 'male') AS male_referrals_key,
+           count(*) FILTER (exploitation_type = 'cse_and_cce') AS joint_referrals,
+           key_sum(rkey, exploitation_type = 'cse_and_cce') AS joint_referrals_key,
+           count(*) FILTER (exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals,
+           key_sum(rkey, exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals_key,
+           count(*) FILTER (exploitation_type IN ('cce', 'cse_and_cce')
+                            AND referral_source = 'youth_justice') AS cce_from_youth_justice,
+           key_sum(rkey, exploitation_type IN ('cce', 'cse_and_cce')
+                         AND referral_source = 'youth_justice') AS cce_from_youth_justice_key
+    FROM referrals_in
+),
+episode_figures AS (
+    SELECT count(*) AS episodes, key_sum(rkey) AS episodes_key,
+           count(*) FILTER (missing_from = 'care') AS care_episodes,
+           key_sum(rkey, missing_from = 'care') AS care_episodes_key,
+           count(*) FILTER (missing_from = 'care' AND placed_by_other_la)
+               AS care_episodes_other_la,
+           key_sum(rkey, missing_from = 'care' AND placed_by_other_la)
+               AS care_episodes_other_la_key
+    FROM started
+),
+child_figures AS (
+    SELECT count(*) AS children, key_sum(child_rkey) AS children_key,
+           count(*) FILTER (n = 1) AS children_missing_once,
+           key_sum(child_rkey, n = 1) AS children_missing_once_key
+    FROM per_child
+),
+trigger_figures AS (
+    SELECT count(*) AS triggered_children, key_sum(trigger_rkey) AS triggered_children_key,
+           count(*) FILTER (met_within_14_days) AS met_within_14_days,
+           key_sum(trigger_rkey, met_within_14_days) AS met_within_14_days_key
+    FROM triggers
+),
+return_figures AS (
+    SELECT count(*) AS ended_episodes, key_sum(rkey) AS ended_episodes_key,
+           count(*) FILTER (rhi_offered) AS rhi_offered,
+           key_sum(rkey, rhi_offered) AS rhi_offered_key,
+           count(*) FILTER (rhi_completed_at - end_at <= INTERVAL 72 HOUR) AS rhi_within_72h,
+           key_sum(rkey, rhi_completed_at - end_at <= INTERVAL 72 HOUR) AS rhi_within_72h_key
+    FROM ended
+),
+cohort_figures AS (
+    SELECT count(*) AS lionheart_cohort, key_sum(rkey) AS lionheart_cohort_key FROM cohort
+),
+review_figures AS (
+    SELECT count(*) AS lionheart_reviewed, key_sum(rkey) AS lionheart_reviewed_key,
+           count(*) FILTER (engaged) AS lionheart_engaged,
+           key_sum(rkey, engaged) AS lionheart_engaged_key
+    FROM latest_review
+),
+prevention_figures AS (
+    SELECT CAST(coalesce(sum(participants), 0) AS BIGINT) AS prevention_participants
+    FROM prevention_sessions
+    WHERE delivered_on BETWEEN $date_from AND $date_to
+      AND keep(locality_code, $localities) AND keep(age_band, $age_bands)
+),
+pursue_figures AS (
+    SELECT CAST(coalesce(sum("count"), 0) AS BIGINT) AS convictions,
+           key_sum(rkey, "count" > 0) AS convictions_key
+    FROM pursue_outcomes
+    WHERE measure = 'convictions' AND quarter_start BETWEEN $date_from AND $date_to
+      AND keep(exploitation_type, $exploitation_types)
 )
-SELECT
-    (SELECT count(*) FROM referrals_in) AS referrals,
-    (SELECT count(*) FILTER (sex = 'male') FROM referrals_in) AS male_referrals,
-    (SELECT count(*) FILTER (exploitation_type = 'cse_and_cce') FROM referrals_in)
-        AS joint_referrals,
-    (SELECT count(*) FILTER (exploitation_type IN ('cce', 'cse_and_cce')) FROM referrals_in)
-        AS cce_referrals,
-    (SELECT count(*) FILTER (exploitation_type IN ('cce', 'cse_and_cce')
-                             AND referral_source = 'youth_justice') FROM referrals_in)
-        AS cce_from_youth_justice,
-    (SELECT count(*) FROM started) AS episodes,
-    (SELECT count(*) FROM per_child) AS children,
-    (SELECT count(*) FILTER (n = 1) FROM per_child) AS children_missing_once,
-    (SELECT count(*) FILTER (missing_from = 'care') FROM started) AS care_episodes,
-    (SELECT count(*) FILTER (missing_from = 'care' AND placed_by_other_la) FROM started)
-        AS care_episodes_other_la,
-    (SELECT count(*) FROM triggers) AS triggered_children,
-    (SELECT count(*) FILTER (met_within_14_days) FROM triggers) AS met_within_14_days,
-    (SELECT count(*) FROM ended) AS ended_episodes,
-    (SELECT count(*) FILTER (rhi_offered) FROM ended) AS rhi_offered,
-    (SELECT count(*) FILTER (rhi_completed_at - end_at <= INTERVAL 72 HOUR) FROM ended)
-        AS rhi_within_72h,
-    (SELECT count(*) FROM cohort) AS lionheart_cohort,
-    (SELECT count(*) FROM latest_review) AS lionheart_reviewed,
-    (SELECT count(*) FILTER (engaged) FROM latest_review) AS lionheart_engaged,
-    (SELECT CAST(coalesce(sum(participants), 0) AS BIGINT) FROM prevention_sessions
-        WHERE delivered_on BETWEEN $date_from AND $date_to
-          AND keep(locality_code, $localities) AND keep(age_band, $age_bands))
-        AS prevention_participants,
-    (SELECT CAST(coalesce(sum("count"), 0) AS BIGINT) FROM pursue_outcomes
-        WHERE measure = 'convictions' AND quarter_start BETWEEN $date_from AND $date_to
-          AND keep(exploitation_type, $exploitation_types)) AS convictions;
+SELECT *
+FROM referral_figures, episode_figures, child_figures, trigger_figures, return_figures,
+     cohort_figures, review_figures, prevention_figures, pursue_figures;

@@ -2,24 +2,37 @@
 -- district, with its population aged 0-17 (for rates per 10,000 children).
 -- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands, $exploitation_types
 --   (exploitation type restricts referrals only: episodes do not carry it).
--- Output: locality_code, population_0_17, referrals, episodes, children_missing; one row per
---   district in reference data (restricted by $localities), zeros included.
+-- Output: locality_code, population_0_17, referrals, episodes, children_missing,
+--   referrals_key, episodes_key, children_missing_key (each count X has X_key, the sum of its
+--   units' record keys; a child missing in a district counts once there); one row per district
+--   in reference data (restricted by $localities), zeros included.
 WITH r AS (
-    SELECT locality_code, count(*) AS referrals
+    SELECT locality_code, count(*) AS referrals, key_sum(rkey) AS referrals_key
     FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
                             $exploitation_types)
     GROUP BY ALL
 ),
-e AS (
-    SELECT locality_code, count(*) AS episodes, count(DISTINCT child_id) AS children_missing
+per_child AS (
+    SELECT locality_code, child_id, child_rkey, count(*) AS episodes,
+           key_sum(rkey) AS episodes_key
     FROM filtered_episodes($localities, $sexes, $age_bands)
     WHERE start_date BETWEEN $date_from AND $date_to
+    GROUP BY ALL
+),
+e AS (
+    SELECT locality_code, CAST(sum(episodes) AS BIGINT) AS episodes,
+           CAST(sum(episodes_key) AS BIGINT) AS episodes_key,
+           count(*) AS children_missing, key_sum(child_rkey) AS children_missing_key
+    FROM per_child
     GROUP BY ALL
 )
 SELECT l.code AS locality_code, l.population_0_17,
        coalesce(r.referrals, 0) AS referrals,
        coalesce(e.episodes, 0) AS episodes,
-       coalesce(e.children_missing, 0) AS children_missing
+       coalesce(e.children_missing, 0) AS children_missing,
+       coalesce(r.referrals_key, 0) AS referrals_key,
+       coalesce(e.episodes_key, 0) AS episodes_key,
+       coalesce(e.children_missing_key, 0) AS children_missing_key
 FROM localities l
 LEFT JOIN r ON r.locality_code = l.code
 LEFT JOIN e ON e.locality_code = l.code

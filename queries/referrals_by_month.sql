@@ -1,17 +1,19 @@
 -- referrals_by_month: monthly referrals by exploitation type and by sex, for trend charts.
 -- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands, $exploitation_types, $grain.
---   $grain is 'month', or 'quarter' (then each `month` is a quarter's first day).
--- Output: month (first day), dimension (exploitation_type or sex), category, referrals; every
---   month of the range for every category seen in it, zeros included.
+--   $grain is 'month', 'quarter' or 'half' (each `month` is then its period's first day).
+-- Output: month (first day), dimension (exploitation_type or sex), category, referrals,
+--   referrals_key (each count X has X_key, the sum of its units' record keys); every month of
+--   the range for every category seen in it, zeros included.
 WITH long AS (
     UNPIVOT (
-        SELECT period_of(referral_date, $grain) AS month, exploitation_type, sex
+        SELECT period_of(referral_date, $grain) AS month, exploitation_type, sex, rkey
         FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
                                 $exploitation_types)
     ) ON exploitation_type, sex INTO NAME dimension VALUE category
 ),
 categories AS (SELECT DISTINCT dimension, category FROM long)
-SELECT m.month, c.dimension, c.category, count(l.month) AS referrals
+SELECT m.month, c.dimension, c.category, count(l.month) AS referrals,
+       key_sum(l.rkey) AS referrals_key
 FROM periods($date_from, $date_to, $grain) m
 CROSS JOIN categories c
 LEFT JOIN long l USING (month, dimension, category)

@@ -1,8 +1,9 @@
 -- referrals_by_source_and_type: referrals in the period by referral source and exploitation type
 -- (shows that criminal exploitation referrals come mostly from youth justice).
 -- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands, $exploitation_types.
--- Output: referral_source, exploitation_type, referrals (absent combinations are 0).
-SELECT referral_source, exploitation_type, count(*) AS referrals
+-- Output: referral_source, exploitation_type, referrals, referrals_key (each count X has X_key,
+--   the sum of its units' record keys); absent combinations are 0.
+SELECT referral_source, exploitation_type, count(*) AS referrals, key_sum(rkey) AS referrals_key
 FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
                         $exploitation_types)
 GROUP BY ALL

@@ -1,16 +1,20 @@
 -- repeat_missing_by_month: children with a repeat-missing trigger in each month, and how many
 -- had a strategy meeting within 14 days of their first trigger that month (kpis.md).
 -- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands, $threshold, $window_days, $grain.
---   $grain is 'month', or 'quarter' (then each `month` is a quarter's first day).
--- Output: month, triggered_children, met_within_14_days (every month, zeros included).
+--   $grain is 'month', 'quarter' or 'half' (each `month` is then its period's first day).
+-- Output: month, triggered_children, met_within_14_days, triggered_children_key,
+--   met_within_14_days_key (each count X has X_key, the sum of its units' record keys: a
+--   child's first trigger in the period, keyed by child and trigger date); every month, zeros
+--   included.
 WITH firsts AS (
-    SELECT child_id, period_of(trigger_date, $grain) AS month, min(trigger_date) AS trigger_date
+    SELECT child_id, period_of(trigger_date, $grain) AS month, min(trigger_date) AS trigger_date,
+           arg_min(trigger_rkey, trigger_date) AS trigger_rkey
     FROM trigger_episodes($localities, $sexes, $age_bands, $threshold, $window_days)
     WHERE trigger_date BETWEEN $date_from AND $date_to
     GROUP BY ALL
 ),
 met AS (
-    SELECT f.month, f.child_id,
+    SELECT f.month, f.child_id, f.trigger_rkey,
            bool_or(m.held_on BETWEEN f.trigger_date AND f.trigger_date + 14) AS met
     FROM firsts f
     LEFT JOIN strategy_meetings m
@@ -18,7 +22,9 @@ met AS (
     GROUP BY ALL
 )
 SELECT months.month, count(met.child_id) AS triggered_children,
-       count(met.child_id) FILTER (met.met) AS met_within_14_days
+       count(met.child_id) FILTER (met.met) AS met_within_14_days,
+       key_sum(met.trigger_rkey) AS triggered_children_key,
+       key_sum(met.trigger_rkey, met.met) AS met_within_14_days_key
 FROM periods($date_from, $date_to, $grain) months
 LEFT JOIN met USING (month)
 GROUP BY ALL

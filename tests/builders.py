@@ -8,11 +8,16 @@ Every table not given is written empty, so the extract is valid unless the test 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import itertools
 from pathlib import Path
 
+import pandas as pd
+
 from hub.contract import TABLES
 from hub.extract import write_manifest, write_table
+from hub.settings import DEMO_SECRET, ROOT
 
 COVERAGE_START = dt.date(2019, 1, 1)
 COVERAGE_END = dt.date(2019, 12, 31)
@@ -77,8 +82,9 @@ def pursue(**fields) -> dict:
 
 def build_extract(folder: Path, *, coverage_start: dt.date = COVERAGE_START,
                   coverage_end: dt.date = COVERAGE_END, extract_id: str = "test-extract",
-                  **tables: list[dict]) -> Path:
-    """Write the given rows (table name -> list of row dicts) plus a manifest; return folder."""
+                  synthetic: bool = True, **tables: list[dict]) -> Path:
+    """Write the given rows (table name -> list of row dicts) plus a manifest; return folder.
+    Test extracts are made up, and say so (`synthetic`), unless a test is about real ones."""
     folder = Path(folder)
     unknown = set(tables) - {t.name for t in TABLES}
     assert not unknown, f"no such tables: {unknown}"
@@ -86,5 +92,47 @@ def build_extract(folder: Path, *, coverage_start: dt.date = COVERAGE_START,
         write_table(folder, table, tables.get(table.name, []))
     write_manifest(folder, extract_id=extract_id, coverage_start=coverage_start,
                    coverage_end=coverage_end, source="hand-made test extract",
-                   produced_at="2020-01-02T08:00:00Z")
+                   produced_at="2020-01-02T08:00:00Z", synthetic=synthetic)
     return folder
+
+
+# --- Protected figures worked out by hand (docs/disclosure.md rules 2, 3, 5 and 6) -----------
+# From the ids a test made, hashlib and the committed ptable file read as a plain CSV: not
+# through the project's SQL or its PTable class.
+
+def record_key(*parts: str, secret: str = DEMO_SECRET) -> int:
+    """The last byte of SHA-256 over the secret, '|' and the identifier (parts joined by '|')."""
+    return int(hashlib.sha256(f"{secret}|{'|'.join(parts)}".encode()).hexdigest()[-2:], 16)
+
+
+@functools.cache
+def _noise() -> dict[tuple[int, int], int]:
+    table = pd.read_csv(ROOT / "data" / "perturbation" / "ptable.csv")
+    return dict(zip(zip(table["pcv"], table["ckey"]), table["pvalue"]))
+
+
+def perturbed(ids: list[str]) -> int:
+    """The perturbed count of the units with these ids."""
+    n = len(ids)
+    if n == 0:
+        return 0
+    row = n if n <= 750 else (n - 1) % 250 + 501
+    return n + _noise()[(row, sum(record_key(i) for i in ids) % 256)]
+
+
+def shown(ids: list[str], threshold: int = 5):
+    """What a protected audience sees of a count: the perturbed number, or "[c]"."""
+    value = perturbed(ids)
+    return "[c]" if 0 < value <= threshold else value
+
+
+def shown_share(numerator_ids: list[str], denominator_ids: list[str], threshold: int = 5):
+    """A protected percentage (rule 6), to one decimal place, or its symbol."""
+    num, den = perturbed(numerator_ids), perturbed(denominator_ids)
+    num = min(num, den)
+    if den == 0:
+        return "[z]"
+    if any(0 < part <= threshold for part in (num, den, den - num)) or (
+            num in (0, den) and den < 20):
+        return "[c]"
+    return round(num / den * 100, 1)

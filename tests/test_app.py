@@ -11,12 +11,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hub.settings import ROOT
-from tests.builders import build_extract, episode, meeting, referral
+from tests.builders import build_extract, episode, meeting, referral, shown, shown_share
 
 DASHBOARD = str(ROOT / "dashboard.py")
 PAGES = ["overview", "referrals", "missing", "lionheart", "prevention_pursuit", "local_slices",
          "about"]
 AUDIENCES = ["board", "hub_lead", "csp:E07000133"]
+GIRLS, BOYS, MELTON_REFERRAL = ["g1", "g2", "g3", "g4"], ["b1", "b2", "b3"], "m1"
 
 
 def noon(y, m, d):
@@ -25,16 +26,22 @@ def noon(y, m, d):
 
 @pytest.fixture(scope="module")
 def edge_extract(tmp_path_factory) -> Path:
-    """Coverage ends mid-month (15 Sep 2019), so the default period is Mar-Aug 2019.
+    """Coverage ends mid-month (15 Sep 2019), so the hub lead's default period is Mar-Aug 2019;
+    the extract (from Jan 2019) holds no complete financial half-year, so protected audiences
+    get its latest complete quarter, Apr-Jun 2019.
 
-    In that period: 7 referrals in Charnwood (3 of them boys) and 1 in Melton; child 'r' goes
-    missing 3 times in March (a repeat-missing trigger, no strategy meeting), child 's' twice
-    in Melton, with a meeting about someone else.
+    In Mar-Aug: 7 referrals in Charnwood (3 of them boys, all in Apr-Jun) and 1 in Melton
+    (June); child 'r' goes missing 3 times in March (a repeat-missing trigger, no strategy
+    meeting), child 's' twice in Melton in July, with a meeting about someone else.
     """
-    referrals = ([referral(referral_date=dt.date(2019, 4, d), sex="female") for d in (1, 2, 3, 4)]
-                 + [referral(referral_date=dt.date(2019, 5, d), sex="male") for d in (1, 2, 3)]
-                 + [referral(referral_date=dt.date(2019, 6, 1), locality_code="E07000133")])
-    episodes = ([episode(child_id="r", start_at=noon(2019, 3, d)) for d in (1, 5, 9)]
+    referrals = ([referral(referral_id=name, referral_date=dt.date(2019, 4, d), sex="female")
+                  for name, d in zip(GIRLS, (1, 2, 3, 4))]
+                 + [referral(referral_id=name, referral_date=dt.date(2019, 5, d), sex="male")
+                    for name, d in zip(BOYS, (1, 2, 3))]
+                 + [referral(referral_id=MELTON_REFERRAL, referral_date=dt.date(2019, 6, 1),
+                             locality_code="E07000133")])
+    episodes = ([episode(episode_id=f"r{d}", child_id="r", start_at=noon(2019, 3, d))
+                 for d in (1, 5, 9)]
                 + [episode(child_id="s", start_at=noon(2019, 7, d), locality_code="E07000133")
                    for d in (1, 20)])
     return build_extract(tmp_path_factory.mktemp("edge"), coverage_start=dt.date(2019, 1, 1),
@@ -96,12 +103,18 @@ def test_hub_lead_sees_the_hand_worked_headline_figures(monkeypatch, edge_extrac
 
 
 def test_board_sees_small_figures_protected(monkeypatch, edge_extract):
-    shown = metrics(run(monkeypatch, edge_extract, "board"))
-    assert shown["Referrals"] == "8"
-    assert shown["Male referrals (%)"] == "[c]"  # 3 boys
-    assert shown["Missing episodes"] == "[c]"  # 5
-    assert shown["Children missing"] == "[c]"
-    assert shown["Repeat-missing triggers"] == "[c]"
+    at = run(monkeypatch, edge_extract, "board")  # Apr-Jun 2019
+    seen = metrics(at)
+    everyone = GIRLS + BOYS + [MELTON_REFERRAL]
+    assert seen["Referrals"] == str(shown(everyone))
+    assert seen["Male referrals (%)"] == "[c]" == shown_share(BOYS, everyone)  # 3 boys of 8
+    assert seen["Missing episodes"] == "0"  # none in the quarter
+    march = metrics(run(monkeypatch, edge_extract, "board", **{"from": "2019-01",
+                                                                "to": "2019-03"}))
+    assert march["Missing episodes"] == str(shown(["r1", "r5", "r9"]))
+    assert march["Children missing"] == str(shown(["r"]))
+    assert march["Repeat-missing triggers"] == str(shown(["r|2019-03-09"]))
+    assert not [v for v in march.values() if v in {"1", "2", "3", "4", "5"}]
 
 
 def test_filters_in_the_address_bar_change_the_figures(monkeypatch, edge_extract):
@@ -124,8 +137,8 @@ def test_partnership_sees_only_its_own_locality(monkeypatch, edge_extract):
     for page in ["overview", "referrals", "missing"]:
         at = run(monkeypatch, edge_extract, "csp:E07000133", page, locality="E07000130")
         assert "Charnwood" not in text_of(at)
-    shown = metrics(run(monkeypatch, edge_extract, "csp:E07000133"))
-    assert shown["Referrals"] == "[c]"  # Melton's single referral, not the county's 8
+    seen = metrics(run(monkeypatch, edge_extract, "csp:E07000133"))
+    assert seen["Referrals"] == str(shown([MELTON_REFERRAL]))  # Melton's one, not the 8
 
 
 def test_hub_lead_list_appears_only_for_the_hub_lead(monkeypatch, edge_extract):
@@ -227,29 +240,33 @@ def covers(at: AppTest) -> str:
 
 
 def test_local_slices_follow_the_locality_picked_in_the_sidebar(monkeypatch, edge_extract):
+    quarter = "Apr 2019 to Jun 2019 (Q1 2019-20)"  # the board's default here
     at = run(monkeypatch, edge_extract, "board", "local_slices")
-    assert covers(at) == "**These files cover Leicestershire (county), Mar 2019 to Aug 2019.**"
+    assert covers(at) == f"**These files cover Leicestershire (county), {quarter}.**"
     at.sidebar.multiselect(key="locality").set_value(["E07000133"]).run()
     assert at.query_params["locality"] == "E07000133"  # the link now names Melton
     assert at.selectbox(key="slice_locality").value == "E07000133"
-    assert covers(at) == "**These files cover Melton, Mar 2019 to Aug 2019.**"
+    assert covers(at) == f"**These files cover Melton, {quarter}.**"
     breakdown = at.dataframe[1].value  # referrals by breakdown, as it will be downloaded
     assert set(breakdown["locality"]) == {"Melton"}
     cse = breakdown[(breakdown["breakdown"] == "Exploitation type")
                     & (breakdown["category"] == "CSE")]
-    assert cse["referrals"].tolist() == ["[c]"]  # Melton's one referral, not the county's 8
+    # Melton's one referral, not the county's 8 (perturbed to 0, or [c])
+    assert cse["referrals"].tolist() == [str(shown([MELTON_REFERRAL]))]
     # A locality picked on the page holds while other filters change ...
     at.selectbox(key="slice_locality").set_value("E07000130").run()
-    at.sidebar.selectbox(key="from").set_value("2019-05").run()
-    assert covers(at) == "**These files cover Charnwood, May 2019 to Aug 2019.**"
+    at.sidebar.selectbox(key="period").set_value("2019-01/2019-03").run()
+    assert covers(at) == "**These files cover Charnwood, Jan 2019 to Mar 2019 (Q4 2018-19).**"
+    assert at.query_params["from"] == "2019-01" and at.query_params["to"] == "2019-03"
     # ... until the sidebar's locality changes again.
     at.sidebar.multiselect(key="locality").set_value([]).run()
-    assert covers(at) == "**These files cover Leicestershire (county), May 2019 to Aug 2019.**"
+    assert covers(at) == ("**These files cover Leicestershire (county), Jan 2019 to Mar 2019 "
+                          "(Q4 2018-19).**")
 
 
 def test_local_slices_keep_a_partnership_to_its_own_district(monkeypatch, edge_extract):
     at = run(monkeypatch, edge_extract, "csp:E07000133", "local_slices", locality="E07000130")
-    assert covers(at) == ("**These files cover Melton, Mar 2019 to Aug 2019, with "
+    assert covers(at) == ("**These files cover Melton, Apr 2019 to Jun 2019 (Q1 2019-20), with "
                           "Leicestershire (county) totals in extra rows.**")
     text = text_of(at)
     assert "Leicestershire (county) totals for comparison in extra rows below its own" in text

@@ -4,7 +4,7 @@ that are all hidden, and the events a trend marks (AppTest on the real pages).""
 from __future__ import annotations
 
 from hub.settings import ROOT
-from hub.ui.components import BY_QUARTER_NOTE, HIDDEN_NOTE
+from hub.ui.components import GRAIN_NOTES, HIDDEN_NOTE
 from tests.test_app import edge_extract, run, text_of  # noqa: F401 (edge_extract: a fixture)
 
 DEMO = ROOT / "data" / "demo"
@@ -56,15 +56,16 @@ def test_trend_charts_name_their_events_and_explain_their_gaps_in_words(monkeypa
     assert "Electronic missing reports (Feb 2018)" in marked[0]
 
 
-def test_a_board_member_sees_one_districts_trends_by_quarter(monkeypatch):
+def test_a_board_member_sees_one_districts_trends_by_half_year(monkeypatch):
     at = run(monkeypatch, DEMO, "board", "missing", locality="E07000133")
-    assert BY_QUARTER_NOTE in [c.value for c in at.caption]
+    assert GRAIN_NOTES["half"] in [c.value for c in at.caption]
     tables = [df.value for df in at.dataframe]
     trend = next(t for t in tables if "Episodes" in t.columns and "Children" in t.columns)
-    # the whole extract, Apr 2016 to Sep 2019, is 14 quarters
-    assert trend.columns[0] == "Quarter" and len(trend) == 14
-    assert trend.iloc[0, 0] == "Apr\u2013Jun 2016" and trend.iloc[-1, 0] == "Jul\u2013Sep 2019"
+    # the whole extract, Apr 2016 to Sep 2019, is 7 financial half-years
+    assert trend.columns[0] == "Half-year" and len(trend) == 7
+    assert trend.iloc[0, 0] == "Apr\u2013Sep 2016" and trend.iloc[-1, 0] == "Apr\u2013Sep 2019"
     county = run(monkeypatch, DEMO, "board", "missing")
-    assert BY_QUARTER_NOTE not in [c.value for c in county.caption]
+    captions = [c.value for c in county.caption]
+    assert GRAIN_NOTES["quarter"] in captions and GRAIN_NOTES["half"] not in captions
     lead = run(monkeypatch, DEMO, "hub_lead", "missing", locality="E07000133")
-    assert BY_QUARTER_NOTE not in [c.value for c in lead.caption]  # unprotected: by month
+    assert not set(GRAIN_NOTES.values()) & {c.value for c in lead.caption}  # by month

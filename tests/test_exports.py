@@ -1,8 +1,9 @@
 """Local slice downloads (hub/exports.py) and the download log (hub/audit.py).
 
 One tiny hand-made extract; the period is Apr to Sep 2019 and every expected figure is worked out
-by hand below. Each file is opened with its own reader (pandas for CSV, openpyxl for Excel,
-pandas and pyarrow for Parquet), and must hold the metadata and the protected figures.
+by hand below (protected ones from the ids, hashlib and the ptable file: tests/builders.py).
+Each file is opened with its own reader (pandas for CSV, openpyxl for Excel, pandas and pyarrow
+for Parquet), and must hold the metadata and the protected figures.
 
 In the period:
   Melton (E07000133): 3 CSE referrals of girls (source education) and 7 CCE referrals of boys
@@ -25,45 +26,62 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from hub import audit, exports, outputs, queries
+from hub import audit, exports, outputs, slices
 from hub.audience import Audience
 from hub.contract import LOCALITIES
 from hub.database import open_database
-from hub.disclosure import STATUS_SUFFIX, SYMBOLS
+from hub.disclosure import ADJUSTED_NOTE, STATUS_SUFFIX, symbols
 from hub.filters import Filters
+from hub.ptable import default_ptable
 from hub.queries import HEADLINES
-from tests.builders import build_extract, episode, referral, session
+from tests.builders import build_extract, episode, referral, session, shown, shown_share
 
 D = dt.date
 MELTON, CHARNWOOD = "E07000133", "E07000130"
 PERIOD = Filters(D(2019, 4, 1), D(2019, 9, 1))
 BOARD, LEAD, CSP = Audience("board"), Audience("hub_lead"), Audience("csp", MELTON)
-ALL = [t.name for t in exports.TABLES]
+ALL = [t.name for t in slices.TABLES]
 NOW = dt.datetime(2020, 1, 6, 9, 30, tzinfo=dt.timezone.utc)
 C = "[c]"
 
 
-def referrals(n, first: dt.date, **fields):
-    return [referral(referral_date=first + dt.timedelta(days=i), **fields) for i in range(n)]
+def ids(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+M_CSE, M_CCE, M_OLD = ids("m-cse-", 3), ids("m-cce-", 7), ids("m-old-", 8)
+C_CSE, C_CCE = ids("c-cse-", 12), ids("c-cce-", 2)
+M_EPISODES = ids("m-ep-", 2)
+
+
+def referrals(names, first: dt.date, **fields):
+    return [referral(referral_id=name, referral_date=first + dt.timedelta(days=i), **fields)
+            for i, name in enumerate(names)]
+
+
+def as_cell(expected):
+    """A hand-worked shown value as (value, status), like `cell` gives."""
+    return (None, expected) if isinstance(expected, str) else (expected, "")
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    rows = (referrals(3, D(2019, 4, 10), locality_code=MELTON, exploitation_type="cse",
+    rows = (referrals(M_CSE, D(2019, 4, 10), locality_code=MELTON, exploitation_type="cse",
                       sex="female", referral_source="education")
-            + referrals(7, D(2019, 5, 1), locality_code=MELTON, exploitation_type="cce",
+            + referrals(M_CCE, D(2019, 5, 1), locality_code=MELTON, exploitation_type="cce",
                         sex="male", referral_source="police")
-            + referrals(8, D(2019, 2, 1), locality_code=MELTON, exploitation_type="cse",
+            + referrals(M_OLD, D(2019, 2, 1), locality_code=MELTON, exploitation_type="cse",
                         sex="female", referral_source="police")
-            + referrals(12, D(2019, 5, 10), locality_code=CHARNWOOD, exploitation_type="cse",
-                        sex="female", referral_source="police")
-            + referrals(2, D(2019, 6, 3), locality_code=CHARNWOOD, exploitation_type="cce",
+            + referrals(C_CSE, D(2019, 5, 10), locality_code=CHARNWOOD,
+                        exploitation_type="cse", sex="female", referral_source="police")
+            + referrals(C_CCE, D(2019, 6, 3), locality_code=CHARNWOOD, exploitation_type="cce",
                         sex="male", referral_source="youth_justice"))
-    episodes = ([episode(child_id="m1", locality_code=MELTON,
-                         start_at=dt.datetime(2019, 7, day, 12)) for day in (1, 5)]
+    episodes = ([episode(episode_id=name, child_id="m1", locality_code=MELTON,
+                         start_at=dt.datetime(2019, 7, day, 12))
+                 for name, day in zip(M_EPISODES, (1, 5))]
                 + [episode(child_id=f"c{i}", locality_code=CHARNWOOD,
                            start_at=dt.datetime(2019, 7, 10, 12)) for i in range(8)])
-    sessions = ([session(locality_code=MELTON, delivered_on=D(2019, 6, 1))]
+    sessions = ([session(session_id="m-s-0", locality_code=MELTON, delivered_on=D(2019, 6, 1))]
                 + [session(locality_code=CHARNWOOD, delivered_on=D(2019, 6, d))
                    for d in range(1, 8)])
     folder = build_extract(tmp_path_factory.mktemp("slice"), referrals=rows,
@@ -74,8 +92,8 @@ def db(tmp_path_factory):
 
 
 def slice_for(db, audience, locality=MELTON, tables=ALL, filters=PERIOD):
-    chosen = exports.slice_filters(filters, audience, locality)
-    return chosen, exports.build_slice(db, chosen, audience, 5, tables)
+    chosen = slices.slice_filters(filters, audience, locality)
+    return chosen, slices.build_slice(db, chosen, audience, 5, tables)
 
 
 def cell(frame, measure, locality="Melton", **where):
@@ -91,33 +109,36 @@ def cell(frame, measure, locality="Melton", **where):
 
 # --- The figures: hand-worked, and the same as on screen -----------------------------------------
 
-def test_board_sees_a_small_locality_protected(db):
+def test_board_sees_a_small_locality_perturbed(db):
     _, s = slice_for(db, BOARD)
     breakdown = s["referral_breakdown"]
-    assert cell(breakdown, "referrals", breakdown="Exploitation type", category="CSE") == (None, C)
-    # CCE 7 is hidden too: it is the only other cell of the line, whose total is shown (rule 2)
-    assert cell(breakdown, "referrals", breakdown="Exploitation type", category="CCE") == (None, C)
-    assert cell(breakdown, "referrals", breakdown="Age band", category="14-15") == (10, "")
+    assert cell(breakdown, "referrals", breakdown="Exploitation type",
+                category="CSE") == as_cell(shown(M_CSE))
+    assert cell(breakdown, "referrals", breakdown="Exploitation type",
+                category="CCE") == as_cell(shown(M_CCE))
+    assert cell(breakdown, "referrals", breakdown="Age band",
+                category="14-15") == as_cell(shown(M_CSE + M_CCE))
     headline = s["headline"]
-    assert cell(headline, "value", figure="Referrals", period_start=D(2019, 4, 1)) == (10, "")
-    assert cell(headline, "value", figure="Referrals", period_start=D(2018, 10, 1)) == (8, "")
-    # 7 boys of 10: the 3 girls would follow from it (rule 3)
+    # the same 10 referrals, so the same figure as their age band's (rule 4)
+    assert cell(headline, "value", figure="Referrals", period_start=D(2019, 4, 1)) == \
+        as_cell(shown(M_CSE + M_CCE))
+    assert cell(headline, "value", figure="Referrals", period_start=D(2018, 10, 1)) == \
+        as_cell(shown(M_OLD))
     assert cell(headline, "value", figure="Male referrals (%)",
-                period_start=D(2019, 4, 1)) == (None, C)
+                period_start=D(2019, 4, 1)) == as_cell(shown_share(M_CCE, M_CSE + M_CCE))
     assert cell(headline, "value", figure="Male referrals (%)",
-                period_start=D(2018, 10, 1)) == (0, "")  # 0 of 8
+                period_start=D(2018, 10, 1)) == (None, C)  # 0 % of under 20 (rule 6)
     assert cell(headline, "value", figure="Missing episodes",
-                period_start=D(2019, 4, 1)) == (None, C)  # 2
-    # One district's trend comes by quarter, as on screen: Apr-Jun and Jul-Sep 2019.
-    month = s["missing_by_month"]
-    assert list(month["period_start"]) == [D(2019, 4, 1), D(2019, 7, 1)]
-    assert list(month["period_end"]) == [D(2019, 6, 30), D(2019, 9, 30)]
-    assert cell(month, "episodes", period_start=D(2019, 7, 1)) == (None, C)  # 2
-    assert cell(month, "children", period_start=D(2019, 7, 1)) == (None, C)  # 1
-    # Apr-Jun's 0 is the only other cell of Melton's period line, so it goes too (rule 2)
-    assert cell(month, "episodes", period_start=D(2019, 4, 1)) == (None, C)
+                period_start=D(2019, 4, 1)) == as_cell(shown(M_EPISODES))
+    # One district's trend comes by half-year, as on screen: Apr-Sep 2019.
+    halves = s["missing_by_month"]
+    assert list(halves["period_start"]) == [D(2019, 4, 1)]
+    assert list(halves["period_end"]) == [D(2019, 9, 30)]
+    assert cell(halves, "episodes", period_start=D(2019, 4, 1)) == as_cell(shown(M_EPISODES))
+    assert cell(halves, "children", period_start=D(2019, 4, 1)) == as_cell(shown(["m1"]))
     prevention = s["prevention_breakdown"]
-    assert cell(prevention, "sessions", breakdown="Locality", category="Melton") == (None, C)
+    assert cell(prevention, "sessions", breakdown="Locality",
+                category="Melton") == as_cell(shown(["m-s-0"]))
     assert cell(prevention, "participants", breakdown="Locality", category="Melton") == (30, "")
 
 
@@ -143,37 +164,37 @@ def test_board_county_slice(db):
     filters, s = slice_for(db, BOARD, locality=None)
     assert filters.locality == ()
     breakdown = s["referral_breakdown"]
-    county = dict(locality=exports.COUNTY, breakdown="Referral source")
-    assert cell(breakdown, "referrals", category="Police", **county) == (19, "")
-    assert cell(breakdown, "referrals", category="Education", **county) == (None, C)  # 3
-    assert cell(breakdown, "referrals", category="Youth justice", **county) == (None, C)  # 2
-    assert cell(s["headline"], "value", locality=exports.COUNTY, figure="Male referrals (%)",
-                period_start=D(2019, 4, 1)) == (37.5, "")  # 9 boys of 24
+    county = dict(locality=slices.COUNTY, breakdown="Referral source")
+    assert cell(breakdown, "referrals", category="Police", **county) == as_cell(
+        shown(M_CCE + C_CSE))
+    assert cell(breakdown, "referrals", category="Education", **county) == as_cell(
+        shown(M_CSE))
+    assert cell(breakdown, "referrals", category="Youth justice", **county) == as_cell(
+        shown(C_CCE))
+    assert cell(s["headline"], "value", locality=slices.COUNTY, figure="Male referrals (%)",
+                period_start=D(2019, 4, 1)) == as_cell(
+        shown_share(M_CCE + C_CCE, M_CSE + M_CCE + C_CSE + C_CCE))
 
 
-def test_partnership_gets_its_own_locality_and_county_totals_safe_from_differencing(db):
+def test_partnership_gets_its_own_locality_and_the_county_as_the_board_sees_it(db):
     # Asking for Charnwood makes no difference: a partnership's slice is its own.
     filters, s = slice_for(db, CSP, locality=CHARNWOOD)
     assert filters.locality == (MELTON,)
     breakdown = s["referral_breakdown"]
-    assert set(breakdown["locality"]) == {"Melton", exports.COUNTY}
-    county = dict(locality=exports.COUNTY, breakdown="Exploitation type")
-    # County CCE 9 minus Melton's 7 would leave the rest of the county's 2: hidden, and so is
-    # CSE (15), the only other cell of the line.
-    assert cell(breakdown, "referrals", category="CCE", **county) == (None, C)
-    assert cell(breakdown, "referrals", category="CSE", **county) == (None, C)
-    assert cell(breakdown, "referrals", locality=exports.COUNTY, breakdown="Age band",
-                category="14-15") == (24, "")  # 24 - 10 = 14 elsewhere: fine
+    assert set(breakdown["locality"]) == {"Melton", slices.COUNTY}
+    # The county rows show the same figures as the board's county slice (rule 4): the same
+    # units, the same values, so putting them beside Melton's gives nothing away.
+    _, board = slice_for(db, BOARD, locality=None)
+    for name in ("referral_breakdown", "headline"):
+        county, seen = (frame[(frame["locality"] == slices.COUNTY)
+                              & (frame.get("figure") != "Convictions")].reset_index(drop=True)
+                        for frame in (s[name], board[name]))  # convictions: county-wide
+        pd.testing.assert_frame_equal(county, seen)
     headline = s["headline"]
-    assert cell(headline, "value", locality=exports.COUNTY, figure="Referrals",
-                period_start=D(2019, 4, 1)) == (24, "")
-    # The board's county 37.5% (9 of 24) would give the rest of the county's 2 boys away
-    assert cell(headline, "value", locality=exports.COUNTY, figure="Male referrals (%)",
-                period_start=D(2019, 4, 1)) == (None, C)
     # County-wide figures and tables appear once, as the county's
     convictions = headline[headline["figure"] == "Convictions"]
-    assert list(convictions["locality"]) == [exports.COUNTY] * 2  # this period, the one before
-    assert set(s["pursue_by_quarter"]["locality"]) <= {exports.COUNTY}
+    assert list(convictions["locality"]) == [slices.COUNTY] * 2  # this period, the one before
+    assert set(s["pursue_by_quarter"]["locality"]) <= {slices.COUNTY}
     # No other district anywhere (the county's sessions by locality lists only Melton)
     for frame in s.values():
         text = frame.astype(str).to_string()
@@ -184,17 +205,17 @@ def test_partnership_gets_its_own_locality_and_county_totals_safe_from_differenc
 def test_partnership_county_totals_are_extra_rows_below_its_own(db):
     """What the page and the file's rules say of the county totals is where they are."""
     filters, s = slice_for(db, CSP)
-    quarters = s["missing_by_month"]  # one district's trend is by quarter, the county's too
-    assert list(quarters["locality"]) == ["Melton"] * 2 + [exports.COUNTY] * 2  # Apr, Jul
-    assert list(quarters["period_start"]) == [D(2019, 4, 1), D(2019, 7, 1)] * 2
+    halves = s["missing_by_month"]  # one district's trend is by half-year, the county's too
+    assert list(halves["locality"]) == ["Melton", slices.COUNTY]
+    assert list(halves["period_start"]) == [D(2019, 4, 1)] * 2
     localities = list(s["referral_breakdown"]["locality"])
     own = localities.count("Melton")
-    assert own and localities == ["Melton"] * own + [exports.COUNTY] * (len(localities) - own)
+    assert own and localities == ["Melton"] * own + [slices.COUNTY] * (len(localities) - own)
     meta = exports.describe(db, filters, CSP, 5, ALL, produced_at=NOW)
     assert meta.locality == "Melton (county totals in extra rows)"
     assert meta.rules[-1].startswith("County totals: each table's rows for Melton are followed "
                                      "by extra rows of the same figures for Leicestershire "
-                                     "(county). ")
+                                     "(county), ")
 
 
 @pytest.mark.parametrize("audience", [BOARD, LEAD, CSP], ids=str)
@@ -202,15 +223,15 @@ def test_slice_figures_are_the_protected_figures_on_screen(db, audience):
     """Each table's own-locality rows equal what the pages show: outputs.protected of the same
     query and filters (trend tables: the months of the period)."""
     filters, s = slice_for(db, audience)
-    name = exports.locality_name(db, filters)
-    for spec in exports.TABLES:
+    name = slices.locality_name(db, filters)
+    for spec in slices.TABLES:
         frame = s[spec.name]
         if spec.query is None:
             cards = outputs.headline(db, filters, audience, 5)
             own = frame.iloc[:2 * len(cards):2]  # the locality's own rows, this period
             assert list(own["figure"]) == [c.label for c in cards]
             assert set(own["period_start"]) == {filters.start}
-            assert list(own["locality"]) == [exports.COUNTY if c.label == "Convictions"
+            assert list(own["locality"]) == [slices.COUNTY if c.label == "Convictions"
                                              else name for c in cards]  # county-wide
             for card, (_, row) in zip(cards, own.iterrows()):
                 if card.number is None:
@@ -223,7 +244,7 @@ def test_slice_figures_are_the_protected_figures_on_screen(db, audience):
             start = pd.to_datetime(screen[result.time]).dt.date
             screen = screen[((start >= filters.start) & (start <= filters.end)).to_numpy()]
         own = frame[frame["locality"] == (name if spec.name != "pursue_by_quarter"
-                                          else exports.COUNTY)]
+                                          else slices.COUNTY)]
         assert len(own) == len(screen), spec.name
         for measure in spec.measures:
             status = screen.get(measure + STATUS_SUFFIX, pd.Series([""] * len(screen)))
@@ -262,20 +283,22 @@ def test_csv_opens_with_pandas_holds_metadata_and_protected_figures(db):
     header = csv_header(data["csv"])
     for needed in ["Extract id: test-extract", "Period: Apr 2019 to Sep 2019",
                    "File produced at (UTC): 2020-01-06T09:30:00Z", "Audience: Board member",
-                   "Filters: Locality: Melton", "Marking: OFFICIAL", "Primary: a count of 1 to 5",
-                   "Secondary:", "comment='#'",
-                   *[f"{sym} {text}" for sym, text in SYMBOLS.items()]]:
+                   "Filters: Locality: Melton", "Marking: OFFICIAL", ADJUSTED_NOTE,
+                   "A count of 1 to 5 after perturbation is shown as [c]",
+                   f"{default_ptable().name} (SHA-256 {default_ptable().sha256})",
+                   "comment='#'", *[f"{sym} {text}" for sym, text in symbols(5).items()]]:
         assert needed in header, needed
     frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str, keep_default_na=False)
     assert len(frame) == exports.rows(s)
     assert list(frame.columns[:4]) == ["table", "period_start", "period_end", "locality"]
     assert not [c for c in frame.columns if c.endswith(STATUS_SUFFIX)]  # symbols are in place
     rows = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "CSE")]
-    assert rows["referrals"].tolist() == [C]
+    assert rows["referrals"].tolist() == [str(shown(M_CSE))]
     rows = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "14-15")]
-    assert rows["referrals"].tolist() == ["10"]
-    july = frame[(frame["table"] == "missing_by_month") & (frame["period_start"] == "2019-07-01")]
-    assert july[["episodes", "children"]].values.tolist() == [[C, C]]
+    assert rows["referrals"].tolist() == [str(shown(M_CSE + M_CCE))]
+    half = frame[(frame["table"] == "missing_by_month") & (frame["period_start"] == "2019-04-01")]
+    assert half[["episodes", "children"]].values.tolist() == [[str(shown(M_EPISODES)),
+                                                               str(shown(["m1"]))]]
 
 
 def test_csv_notes_stay_in_one_cell_each_in_a_spreadsheet(db):
@@ -288,10 +311,8 @@ def test_csv_notes_stay_in_one_cell_each_in_a_spreadsheet(db):
     assert notes[0] == ["#", "CSE, Missing and Trafficked Hub: local slice. OFFICIAL."]
     assert ["# Marking: OFFICIAL"] in notes
     assert ["# Locality: Melton (county totals in extra rows)"] in notes
-    assert ["#", "Rules applied: 1. Primary: a count of 1 to 5 children, episodes, referrals, "
-                 "people or sessions is shown as [c]. Zero is shown as 0."] in notes
-    assert ["#", "Symbol legend: [c] confidential: a small number (1 to 5), or one that would "
-                 "reveal one"] in notes
+    assert ["#", f"Rules applied: 1. {ADJUSTED_NOTE}"] in notes
+    assert ["#", f"Symbol legend: [c] {symbols(5)[C]}"] in notes
     assert all((len(n) == 1 and n[0].startswith("# ")) or (len(n) == 2 and n[0] == "#")
                for n in notes), [n for n in notes if len(n) > 2]
     frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str, keep_default_na=False)
@@ -304,7 +325,7 @@ def test_hub_lead_csv_shows_the_numbers_and_the_marking(db):
     header = csv_header(data["csv"])
     assert exports.MARKING_SENSITIVE in header
     assert "OFFICIAL-SENSITIVE — not for onward sharing" in header
-    assert "no small-number suppression" in header
+    assert "no perturbation or suppression" in header
     frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str, keep_default_na=False)
     rows = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "CSE")]
     assert rows["referrals"].tolist() == ["3"]
@@ -324,7 +345,7 @@ def test_excel_has_a_read_me_first_and_a_sheet_per_table(db):
     assert readme["Period"].startswith("Apr 2019 to Sep 2019")
     assert readme["Audience"].startswith("Board member")
     assert readme["Marking"] == "OFFICIAL"
-    assert readme["Rules applied"].startswith("1. Primary")
+    assert readme["Rules applied"] == f"1. {ADJUSTED_NOTE}"
     assert readme["Symbol legend"].startswith("[c] confidential")
     text = excel_text(data["xlsx"])
     assert "referral_breakdown.referrals: referrals whose referral date is in the period" in text
@@ -336,8 +357,9 @@ def test_excel_has_a_read_me_first_and_a_sheet_per_table(db):
     header = [c.value for c in sheet[2]]
     rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=3, values_only=True)]
     by_category = {(r["breakdown"], r["category"]): r["referrals"] for r in rows}
-    assert by_category[("Exploitation type", "CSE")] == C
-    assert by_category[("Age band", "14-15")] == 10  # a number, not text
+    assert by_category[("Exploitation type", "CSE")] == shown(M_CSE)
+    assert by_category[("Age band", "14-15")] == shown(M_CSE + M_CCE)  # a number, not text
+    assert isinstance(by_category[("Age band", "14-15")], int)
     assert rows[0]["period_start"] == dt.datetime(2019, 4, 1)
 
 
@@ -362,9 +384,13 @@ def test_parquet_keeps_numbers_numeric_and_symbols_beside_them(db):
     assert pd.api.types.is_integer_dtype(frame["referrals"])
     assert pd.api.types.is_float_dtype(frame["rhi_offered_pct"])
     cse = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "CSE")]
-    assert cse["referrals"].isna().all() and cse["referrals_status"].tolist() == [C]
+    expected = shown(M_CSE)
+    assert cse["referrals"].tolist() == [None if expected == C else expected] or (
+        cse["referrals"].isna().all() and expected == C)
+    assert cse["referrals_status"].tolist() == [C if expected == C else ""]
     age = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "14-15")]
-    assert age["referrals"].tolist() == [10] and age["referrals_status"].tolist() == [""]
+    assert age["referrals"].tolist() == [shown(M_CSE + M_CCE)]
+    assert age["referrals_status"].tolist() == [""]
     assert frame["period_start"].iloc[0] == D(2019, 4, 1)
     stored = parquet_meta(data["parquet"])
     assert stored["extract_id"] == "test-extract"
@@ -372,8 +398,8 @@ def test_parquet_keeps_numbers_numeric_and_symbols_beside_them(db):
     assert stored["period"].startswith("Apr 2019 to Sep 2019")
     assert stored["audience"].startswith("Board member")
     assert stored["marking"] == "OFFICIAL"
-    assert stored["legend"] == SYMBOLS
-    assert stored["rules"][0].startswith("Primary")
+    assert stored["legend"] == symbols(5)
+    assert stored["rules"][0] == ADJUSTED_NOTE
     raw = pq.read_schema(io.BytesIO(data["parquet"])).metadata
     assert raw[b"hub.extract_id"] == b"test-extract"
 
@@ -392,7 +418,7 @@ def test_partnership_files_name_no_other_district(db):
     frames = [pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str).to_string(),
               excel_text(data["xlsx"]), pd.read_parquet(io.BytesIO(data["parquet"])).to_string()]
     for text in frames:
-        assert "Melton" in text and exports.COUNTY in text
+        assert "Melton" in text and slices.COUNTY in text
         assert not [name for code, name in LOCALITIES.items() if code != MELTON and name in text]
 
 
@@ -402,22 +428,33 @@ def test_a_single_table_slice(db):
     book = openpyxl.load_workbook(io.BytesIO(data["xlsx"]))
     assert book.sheetnames == ["Read me", "Missing episodes by month"]
     frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#")
-    # Melton's Apr-Jun and Jul-Sep: a board member's view of one district is by quarter
-    assert set(frame["table"]) == {"missing_by_month"} and len(frame) == 2
+    # Melton's Apr-Sep: a board member's view of one district is by half-year
+    assert set(frame["table"]) == {"missing_by_month"} and len(frame) == 1
 
 
 def test_file_names_say_what_they_hold():
     assert exports.file_name("Melton", PERIOD, "xlsx") == \
         "melton-2019-04-to-2019-09-local-slice.xlsx"
-    assert exports.file_name(exports.COUNTY, PERIOD, "csv") == \
+    assert exports.file_name(slices.COUNTY, PERIOD, "csv") == \
         "leicestershire-county-2019-04-to-2019-09-local-slice.csv"
     assert exports.file_name("Oadby and Wigston", Filters(D(2019, 4, 1), D(2019, 9, 1),
                                                           sex=("male",)), "parquet") == \
         "oadby-and-wigston-2019-04-to-2019-09-local-slice-filtered.parquet"
 
 
+def test_every_file_states_the_threshold_in_force(db):
+    filters = slices.slice_filters(PERIOD, BOARD, MELTON)
+    tables = ["headline", "referral_breakdown"]
+    s = slices.build_slice(db, filters, BOARD, 10, tables)
+    meta = exports.describe(db, filters, BOARD, 10, tables, produced_at=NOW)
+    for fmt in exports.FORMATS:
+        data = exports.render(s, meta, fmt)
+        text = excel_text(data) if fmt == "xlsx" else data.decode("utf-8", "replace")
+        assert "1 to 10" in text and "1 to 5" not in text, fmt
+
+
 def test_filters_are_stated(db):
-    filters = exports.slice_filters(Filters(D(2019, 4, 1), D(2019, 9, 1), sex=("male",)), BOARD,
+    filters = slices.slice_filters(Filters(D(2019, 4, 1), D(2019, 9, 1), sex=("male",)), BOARD,
                                     MELTON)
     meta = exports.describe(db, filters, BOARD, 5, ["referral_breakdown", "pursue_by_quarter"])
     assert meta.filters == "Locality: Melton; Sex: Male"

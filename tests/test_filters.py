@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from hub.filters import Filters
+from hub.filters import PERIOD_NOTE, Filters, is_reporting_period, reporting_periods
 
 D = dt.date
+START, END = D(2016, 4, 1), D(2019, 9, 30)
 
 
 def test_default_period_is_the_last_six_whole_months():
@@ -61,3 +62,52 @@ def test_filters_not_carried_by_a_table_are_named():
     assert f.not_applied_to("missing_episodes") == ["Exploitation type"]
     assert f.not_applied_to("pursue_outcomes") == ["Locality", "Sex"]
     assert f.not_applied_to("referrals") == []
+
+
+# --- Reporting periods for protected audiences (docs/disclosure.md rules 1 and 8) -------------
+
+def test_protected_default_is_the_latest_complete_financial_half_year():
+    assert Filters.default(D(2019, 9, 30), protected=True).describe_period() == \
+        "Apr 2019 to Sep 2019 (H1 2019-20)"
+    # November: the half-year to September is the latest complete one
+    protected = Filters.default(D(2019, 11, 15), protected=True)
+    assert (protected.month_from, protected.month_to) == (D(2019, 4, 1), D(2019, 9, 1))
+    assert protected.comparison().describe_period() == "Oct 2018 to Mar 2019 (H2 2018-19)"
+    assert Filters.default(D(2020, 3, 31), protected=True).describe_period() == \
+        "Oct 2019 to Mar 2020 (H2 2019-20)"
+
+
+def test_reporting_periods_are_financial_quarters_half_years_and_years():
+    assert is_reporting_period(D(2019, 1, 1), D(2019, 3, 1))  # Q4 2018-19
+    assert is_reporting_period(D(2019, 10, 1), D(2020, 3, 1))  # H2
+    assert is_reporting_period(D(2019, 4, 1), D(2020, 3, 1))  # the year
+    assert not is_reporting_period(D(2019, 2, 1), D(2019, 4, 1))  # three months, not a quarter
+    assert not is_reporting_period(D(2019, 1, 1), D(2019, 6, 1))  # calendar half-year
+    assert not is_reporting_period(D(2019, 4, 1), D(2019, 5, 1))
+    periods = reporting_periods(D(2018, 5, 10), D(2019, 9, 30))
+    assert periods[:3] == [(D(2019, 4, 1), D(2019, 9, 1)), (D(2019, 7, 1), D(2019, 9, 1)),
+                           (D(2019, 4, 1), D(2019, 6, 1))]
+    # a period beginning before the extract's first whole month is not offered
+    assert min(start for start, _ in periods) == D(2018, 7, 1)
+    assert (D(2018, 4, 1), D(2019, 3, 1)) not in periods
+
+
+def test_a_link_with_any_other_range_gives_the_protected_default_with_a_note():
+    params = {"from": "2016-04", "to": "2019-06"}
+    lead = Filters.from_query_params(params, START, END)
+    assert (lead.month_from, lead.month_to) == (D(2016, 4, 1), D(2019, 6, 1))
+    board = Filters.from_query_params(params, START, END, protected=True)
+    assert (board.month_from, board.month_to) == (D(2019, 4, 1), D(2019, 9, 1))
+    assert board.notes == (PERIOD_NOTE.format(asked="Apr 2016 to Jun 2019"),)
+    quarter = Filters.from_query_params({"from": "2019-04", "to": "2019-06"}, START, END,
+                                        protected=True)
+    assert (quarter.month_from, quarter.notes) == (D(2019, 4, 1), ())
+
+
+def test_protected_links_keep_one_value_beyond_the_locality():
+    params = {"locality": "E07000133", "sex": ["female", "male"], "age_band": "0-9"}
+    board = Filters.from_query_params(params, START, END, protected=True)
+    assert board.restrictions() == {"locality": ("E07000133",), "sex": ("female",)}
+    assert "'male'" in board.notes[0] and "'0-9'" in board.notes[0]
+    lead = Filters.from_query_params(params, START, END)
+    assert lead.sex == ("female", "male") and lead.age_band == ("0-9",)

@@ -16,47 +16,82 @@ BOARD, LEAD = Audience("board"), Audience("hub_lead")
 CHARNWOOD, MELTON = "E07000130", "E07000133"
 
 
-def sex_counts(frame):
-    rows = frame[frame["dimension"] == "sex"]
-    return {r.category: (r.referrals_status or int(r.referrals)) for r in rows.itertuples()}
+def shown_referrals(frame, **where):
+    rows = frame
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    return [r.referrals_status or int(r.referrals) for r in rows.itertuples()]
 
 
-def test_a_district_view_cannot_be_subtracted_from_the_county(make_db):
-    # Charnwood 10 girls, 7 boys; Melton 8 girls, 3 boys. The county (18, 10) is shown in
-    # full, so Charnwood's 7 boys would give away Melton's 3 (10 - 7): both must be hidden.
-    rows = ([referral(locality_code=CHARNWOOD, sex="female") for _ in range(10)]
-            + [referral(locality_code=CHARNWOOD, sex="male") for _ in range(7)]
-            + [referral(locality_code=MELTON, sex="female") for _ in range(8)]
-            + [referral(locality_code=MELTON, sex="male") for _ in range(3)])
+def test_the_same_referrals_show_the_same_figure_in_every_view(make_db):
+    """Rule 4: Melton's referrals in the period are one set of units, reached as the
+    district's headline, its row of the county's by-locality table and its own by-locality
+    row; all three show one value, so comparing them tells nobody anything."""
+    rows = ([referral(locality_code=CHARNWOOD) for _ in range(40)]
+            + [referral(locality_code=MELTON) for _ in range(23)])
     db = make_db(referrals=rows)
     period = Filters(D(2019, 1, 1), D(2019, 6, 1))
-
-    def view(locality, audience=BOARD):
-        _, frame = outputs.protected(queries.referral_breakdown, db,
-                                     Filters(period.month_from, period.month_to,
-                                             locality=locality), audience, 5)
-        return sex_counts(frame)
-
-    assert view(()) == {"female": 18, "male": 10}  # the county
-    assert view((MELTON,)) == {"female": "[c]", "male": "[c]"}
-    assert view((CHARNWOOD,))["male"] == "[c]"  # 7 on its own, but it would reveal Melton's 3
-    assert view((CHARNWOOD,), LEAD) == {"female": 10, "male": 7}  # the hub lead's, as they are
+    melton = Filters(period.month_from, period.month_to, locality=(MELTON,))
+    headline = {c.label: c.value for c in outputs.headline(db, melton, BOARD, 5)}
+    _, county = outputs.protected(queries.locality_comparison, db, period, BOARD, 5)
+    _, own = outputs.protected(queries.locality_comparison, db, melton, BOARD, 5)
+    in_county = shown_referrals(county, locality_code=MELTON)
+    assert in_county == shown_referrals(own, locality_code=MELTON) == [int(headline["Referrals"])]
+    assert abs(in_county[0] - 23) <= 3  # perturbed, by at most 3
+    _, lead = outputs.protected(queries.locality_comparison, db, melton, LEAD, 5)
+    assert shown_referrals(lead, locality_code=MELTON) == [23]  # exact for the hub lead
 
 
-def test_a_single_hidden_month_in_the_period_is_not_left_to_subtraction(make_db):
-    # Monthly CSE referrals Jan-Jun: 12, 10, 11, 3, 10, 12. Period Apr-Jun: the headline
-    # total (25) minus May and June would give April's 3, so May (10) is hidden with it.
-    per_month = {1: 12, 2: 10, 3: 11, 4: 3, 5: 10, 6: 12}
-    db = make_db(referrals=[referral(referral_date=D(2019, month, 2))
-                            for month, n in per_month.items() for _ in range(n)])
-    period = Filters(D(2019, 4, 1), D(2019, 6, 1))
-    _, frame = outputs.protected(queries.referrals_by_month, db, period, BOARD, 5)
-    cse = frame[(frame["dimension"] == "exploitation_type")]
-    shown = dict(zip(cse["month"].dt.month, cse["referrals_status"].where(
-        cse["referrals_status"] != "", cse["referrals"])))
-    assert shown == {1: 12, 2: 10, 3: 11, 4: "[c]", 5: "[c]", 6: 12}
-    cards = {c.label: c.value for c in outputs.headline(db, period, BOARD, 5)}
-    assert cards["Referrals"] == "25"
+def test_a_figure_crossing_three_dimensions_is_shown_without_the_filter(make_db):
+    """Rule 8: referrals by source and exploitation type already cross two dimensions, so
+    with a sex filter they are given for both sexes, and say so; a breakdown crossing one
+    keeps the filter."""
+    db = make_db(referrals=[referral(sex="female") for _ in range(30)]
+                 + [referral(sex="male") for _ in range(12)])
+    girls = Filters(D(2019, 1, 1), D(2019, 6, 1), sex=("female",))
+    result, frame = outputs.protected(queries.referrals_by_source_and_type, db, girls,
+                                      LEAD, 5)
+    assert result.dropped == () and frame["referrals"].sum() == 30  # the hub lead: any view
+    result, frame = outputs.protected(queries.referrals_by_source_and_type, db, girls,
+                                      BOARD, 5)
+    assert result.dropped == ("Sex",)
+    assert abs(frame["referrals"].sum() - 42) <= 3  # both sexes, perturbed
+    assert "without the sex filter" in outputs.dropped_note(result.dropped)
+    result, _ = outputs.protected(queries.referral_breakdown, db, girls, BOARD, 5)
+    assert result.dropped == ()
+
+
+def test_a_headline_crossing_three_dimensions_is_shown_without_the_filter(make_db):
+    """CCE referrals from youth justice cross type and source: with a sex filter the card is
+    the figure for both sexes, and names the filter it does not apply."""
+    rows = ([referral(exploitation_type="cce", referral_source="youth_justice",
+                      sex="male") for _ in range(30)]
+            + [referral(exploitation_type="cce", referral_source="police", sex="female")
+               for _ in range(30)])
+    db = make_db(referrals=rows)
+    boys = Filters(D(2019, 1, 1), D(2019, 6, 1), sex=("male",))
+    cards = {c.label: c for c in outputs.headline(db, boys, BOARD, 5)}
+    assert cards["CCE referrals from youth justice (%)"].not_applied == ("Sex",)
+    assert cards["Referrals"].not_applied == ()
+    lead = {c.label: c for c in outputs.headline(db, boys, LEAD, 5)}
+    assert lead["CCE referrals from youth justice (%)"].value == "100.0%"  # boys only
+
+
+def test_protected_trends_step_by_reporting_period(make_db):
+    """By quarter for the county, by half-year for one district, by month for the hub lead;
+    each step a financial quarter or half-year."""
+    db = make_db(referrals=[referral(referral_date=D(2019, month, 2)) for month in range(1, 13)
+                            for _ in range(10)])
+    period = Filters(D(2019, 4, 1), D(2019, 9, 1))
+    result, frame = outputs.protected(queries.referrals_by_month, db, period, BOARD, 5)
+    assert result.time == "quarter"
+    assert sorted(set(frame["quarter"].dt.strftime("%Y-%m"))) == ["2019-01", "2019-04",
+                                                                  "2019-07"]
+    district = Filters(D(2019, 4, 1), D(2019, 9, 1), locality=(CHARNWOOD,))
+    result, frame = outputs.protected(queries.missing_once_by_quarter, db, district, BOARD, 5)
+    assert result.time == "half"
+    result, _ = outputs.protected(queries.referrals_by_month, db, period, LEAD, 5)
+    assert result.time == "month"
 
 
 def test_ordered_categories_read_in_their_order_not_alphabetically(make_db):

@@ -4,15 +4,18 @@ the chart, and never less truthfully."""
 import numpy as np
 import pandas as pd
 
-from hub.summaries import breakdown_summary, number, trend_summary
+from hub.formatting import figure_text
+from hub.summaries import breakdown_summary, trend_summary, when
 
 MONTHS = pd.date_range("2019-06-01", periods=4, freq="MS")  # Jun to Sep 2019
 
 
 def test_numbers_read_as_the_tables_show_them():
-    assert number(1234.4) == "1,234"
-    assert number(39.36, percent=True) == "39.4%"
-    assert number(9.24, decimals=1) == "9.2"
+    assert figure_text(1234.4) == "1,234"
+    assert figure_text(39.36, percent=True) == "39.4%"
+    assert figure_text(9.24, decimals=1) == "9.2"
+    assert figure_text(9.24, "[c]") == "[c]" and figure_text(None) == "[x]"
+    assert figure_text(1234.0, grouping=False) == "1234" and figure_text(7, "[u]") == "7 [u]"
 
 
 def test_a_trend_names_the_latest_month_and_the_highest():
@@ -68,3 +71,8 @@ def test_a_quarterly_trend_names_its_quarters_in_full():
     assert trend_summary(frame, x="quarter", y="episodes", what="Melton") == (
         "Melton, Apr\u2013Jun 2019 to Jul\u2013Sep 2019: latest [c] (Jul\u2013Sep 2019), "
         "highest shown 12 (Apr\u2013Jun 2019). 1 value is hidden [c].")
+
+
+def test_a_half_year_is_named_in_full():
+    assert when(pd.Timestamp("2018-10-01"), "half") == "Oct\u2013Mar 2019"
+    assert when(pd.Timestamp("2019-04-01"), "quarter") == "Apr\u2013Jun 2019"

@@ -12,18 +12,21 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from hub import outputs, queries
+from hub import outputs, queries, slices
 from hub.audience import Audience
 from hub.charts import chart, events_caption
 from hub.contract import label
-from hub.disclosure import SYMBOLS, display, symbols_present
+from hub.disclosure import ADJUSTED_NOTE, display, symbols, symbols_present
 from hub.filters import Filters
 from hub.summaries import breakdown_summary, trend_summary, when
 from hub.ui.context import view
 
 QueryFunction = Callable[..., queries.Result]
-BY_QUARTER_NOTE = ("By quarter, not month: most of one district's monthly figures would be too "
-                   "small to show.")
+GRAIN_NOTES = {  # why a protected trend does not step by month (outputs.for_audience)
+    "quarter": "By quarter: figures for the board and partnerships are given for whole "
+               "financial quarters.",
+    "half": "By half-year: most of one district's quarterly figures would be too small to show.",
+}
 HIDDEN_NOTE = ("Gaps and [c] are small numbers hidden to protect children's identities (see "
                "About).")
 
@@ -49,9 +52,9 @@ def figures(query: QueryFunction, filters: Filters | None = None,
 
 
 def legend(frame: pd.DataFrame) -> None:
-    used = symbols_present(frame)
-    if used:
-        st.caption("  \n".join(f"**{s}** {meaning}" for s, meaning in used.items()))
+    used = symbols_present(frame, view().settings.suppression_threshold)
+    if used:  # plain text: nothing here is rendered as Markdown
+        st.caption("  \n".join(f"{s} {meaning}" for s, meaning in used.items()))
 
 
 def not_applied_note(table: str) -> None:
@@ -85,7 +88,7 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
     """
     v = view()
     result, frame = figures(query, **where)
-    by_quarter = trend and x == "month" and result.time == "quarter"
+    grain_note = GRAIN_NOTES.get(result.time) if trend and v.audience.protected else None
     x = result.time if trend and result.time else x
     if measures:
         frame, series, y = outputs.long_measures(frame, x, measures), "measure", "value"
@@ -121,8 +124,8 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
                             on_select=partial(_select_locality, key) if select_locality
                             else "ignore",
                             selection_mode="points")
-            if by_quarter:
-                st.caption(BY_QUARTER_NOTE)
+            if grain_note:
+                st.caption(grain_note)
             if frame[y].isna().any():
                 st.caption(HIDDEN_NOTE)
             if events is not None and len(events):
@@ -134,6 +137,8 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
                      hide_index=True)
         legend(frame)
     not_applied_note(result.table)
+    if result.dropped:
+        st.caption(outputs.dropped_note(result.dropped))
     return frame
 
 
@@ -166,7 +171,8 @@ def metric_grid(cards: list[outputs.Card], columns: int = 4) -> None:
 
 
 def symbol_legend() -> None:
-    st.caption("  \n".join(f"**{s}** {meaning}" for s, meaning in SYMBOLS.items()))
+    entries = symbols(view().settings.suppression_threshold)
+    st.caption("  \n".join(f"{s} {meaning}" for s, meaning in entries.items()))
 
 
 @st.cache_data(max_entries=200, ttl=6 * 3600, show_spinner=False)
@@ -190,21 +196,21 @@ def _extract_key(v) -> str:
 def page_header(title: str, intro: str) -> None:
     v = view()
     st.title(title)
-    st.caption(f"{intro} Period: {v.filters.describe_period()} (trend charts show the whole "
-               f"extract up to its end; the period is shaded).")
+    st.caption(f"{intro} Period: {v.filters.describe_period()}. Trend charts run from the "
+               "start of the extract to the end of the period, which is shaded.")
+    if v.audience.protected:
+        st.caption(ADJUSTED_NOTE)
 
 
 @st.cache_data(max_entries=100, ttl=6 * 3600, show_spinner="Building the slice...")
 def _local_slice(extract: str, filters: Filters, audience: str, threshold: int,
                  tables: tuple[str, ...], _db) -> dict[str, pd.DataFrame]:
     # Keyed like _protected: the extract, the slice's filters, the audience and the tables.
-    from hub import exports
-
-    return exports.build_slice(_db, filters, Audience.parse(audience), threshold, list(tables))
+    return slices.build_slice(_db, filters, Audience.parse(audience), threshold, list(tables))
 
 
 def local_slice(filters: Filters, tables: list[str]) -> dict[str, pd.DataFrame]:
-    """The protected tidy tables of a local slice (hub.exports) for the current audience."""
+    """The protected tidy tables of a local slice (hub.slices) for the current audience."""
     v = view()
     return _local_slice(_extract_key(v), filters, v.audience.code,
                         v.settings.suppression_threshold, tuple(tables), v.db)

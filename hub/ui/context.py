@@ -17,7 +17,7 @@ from hub.contract import LOCALITIES, label
 from hub.database import Database, open_database
 from hub.extract import ExtractError, read_manifest
 from hub.filters import CHOICES, FILTER_LABELS, PERIOD_ORDER_NOTE, Filters, add_months, \
-    last_whole_month, month_start
+    last_whole_month, month_start, one_extra_value, reporting_periods
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,12 +50,32 @@ def resolve_audience(config: Settings) -> tuple[Audience, str | None]:
         return Audience("board"), f"{exc}. Showing the board view."
 
 
+PREVIEW_NOTE = ("Previewing the board's view: protected figures for whole reporting periods. "
+                "Turn it off for the exact figures.")
+REAL_EXTRACT_NOTE = ("This extract is not marked synthetic, and no perturbation secret is set "
+                     "(HUB_PERTURBATION_SECRET), so its figures cannot be protected for the "
+                     "board or partnerships. The hub lead can set the secret; until then only "
+                     "the hub lead's view works.")
+
+
+def preview_as_board(audience: Audience) -> Audience:
+    """The hub lead may see any page as the board sees it (docs/disclosure.md rule 1)."""
+    if audience.kind != "hub_lead":
+        return audience
+    if st.sidebar.toggle("As the board sees it", key="as_board",
+                         help="Protected figures and reporting periods, as a board member "
+                              "sees them."):
+        st.sidebar.info(PREVIEW_NOTE, icon=":material/visibility:")
+        return Audience("board")
+    return audience
+
+
 @st.cache_resource(show_spinner="Opening the extract...")
 def _open(path: str, manifest_stamp: str, reference_dir: str, threshold: int,
-          window_days: int) -> Database:
+          window_days: int, secret: str) -> Database:
     # manifest_stamp keys the cache on the extract's identity, so a new extract is reopened.
     return open_database(path, reference_dir, repeat_threshold=threshold,
-                         repeat_window_days=window_days)
+                         repeat_window_days=window_days, secret=secret)
 
 
 def database(config: Settings) -> Database:
@@ -64,7 +84,8 @@ def database(config: Settings) -> Database:
     try:
         stamp = str(read_manifest(config.data_dir).get("extract_id"))
         db = _open(str(config.data_dir), stamp, str(config.reference_dir),
-                   config.repeat_threshold, config.repeat_window_days)
+                   config.repeat_threshold, config.repeat_window_days,
+                   config.record_key_secret)
     except ExtractError as exc:
         log.error("extract refused: %s", exc)
         last_good = st.session_state.get("_hub_last_good_db")
@@ -89,23 +110,50 @@ def _month_options(db: Database) -> list[str]:
     return options
 
 
+def _period_text(option: str) -> str:
+    first, last = (dt.datetime.strptime(part, "%Y-%m").date() for part in option.split("/"))
+    return Filters(first, last).describe_period()
+
+
+def _period(db: Database, from_link: Filters, audience: Audience, sidebar) -> tuple:
+    """(first month, last month) of the period: any months for the hub lead, a reporting
+    period for protected audiences (kept in the address bar as from/to all the same)."""
+    if not audience.protected:
+        months = _month_options(db)
+        default = Filters.default(db.info.coverage_end)
+        month_from = sidebar.selectbox("From (month)", months, key="from", bind="query-params",
+                                       index=months.index(f"{default.month_from:%Y-%m}"))
+        month_to = sidebar.selectbox("To (month)", months, key="to", bind="query-params",
+                                     index=months.index(f"{default.month_to:%Y-%m}"))
+        return (dt.datetime.strptime(month_from, "%Y-%m").date(),
+                dt.datetime.strptime(month_to, "%Y-%m").date())
+    options = [f"{a:%Y-%m}/{b:%Y-%m}"
+               for a, b in reporting_periods(db.info.coverage_start, db.info.coverage_end)]
+    asked = f"{from_link.month_from:%Y-%m}/{from_link.month_to:%Y-%m}"
+    if st.session_state.get("period") not in options:  # a new session: the link decides
+        st.session_state["period"] = asked if asked in options else options[0]
+    picked = sidebar.selectbox("Reporting period", options, key="period",
+                               format_func=_period_text,
+                               help="Whole financial quarters, half-years and years.")
+    st.query_params["from"], st.query_params["to"] = picked.split("/")
+    first, last = (dt.datetime.strptime(part, "%Y-%m").date() for part in picked.split("/"))
+    return first, last
+
+
 def sidebar_filters(db: Database, audience: Audience) -> Filters:
     """The shared filters, bound to the address bar so any filtered view is a shareable link.
 
     Invalid values in a link are ignored by the widgets; they are named here first so that
-    the person sees why the view differs from the link.
+    the person sees why the view differs from the link. Protected audiences get reporting
+    periods and at most one value beyond the locality (docs/disclosure.md rules 1 and 8).
     """
     raw = {key: st.query_params.get_all(key) for key in ("from", "to", *CHOICES)}
-    from_link = Filters.from_query_params(raw, db.info.coverage_start, db.info.coverage_end)
-    default = Filters.default(db.info.coverage_end)
-    months = _month_options(db)
+    from_link = Filters.from_query_params(raw, db.info.coverage_start, db.info.coverage_end,
+                                          protected=audience.protected)
     sidebar = st.sidebar
     sidebar.header("Filters")
     notes_slot = sidebar.container()  # notes go above the filters, where they are seen
-    month_from = sidebar.selectbox("From (month)", months, key="from", bind="query-params",
-                                   index=months.index(f"{default.month_from:%Y-%m}"))
-    month_to = sidebar.selectbox("To (month)", months, key="to", bind="query-params",
-                                 index=months.index(f"{default.month_to:%Y-%m}"))
+    month_from, month_to = _period(db, from_link, audience, sidebar)
     chosen: dict[str, tuple[str, ...]] = {}
     notes = list(from_link.notes)
     if audience.kind == "csp":
@@ -121,25 +169,32 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
     for name, options in CHOICES.items():
         if name in chosen:
             continue
-        one_only = name == "locality" and audience.protected
         if name not in st.session_state:  # a new session: the link decides
-            st.session_state[name] = list(getattr(from_link, name))[:1 if one_only else None]
+            st.session_state[name] = list(getattr(from_link, name))[
+                :1 if audience.protected else None]
         # Not bound to the address bar by Streamlit, which would write the labels ("Melton")
         # there: the address bar holds codes (locality=E07000133), kept in step below.
         picked = sidebar.multiselect(FILTER_LABELS[name], options, key=name,
                                      format_func=label, placeholder="All",
-                                     max_selections=1 if one_only else None,
-                                     help="One locality at a time, or all." if one_only
-                                     else None)
+                                     max_selections=1 if audience.protected else None,
+                                     help="One value, or all; protected views filter by at "
+                                          "most one value beyond the locality."
+                                     if audience.protected else None)
         chosen[name] = tuple(v for v in options if v in picked)
-        if chosen[name]:
+    if audience.protected:
+        chosen, note = one_extra_value(chosen)
+        notes += [note] if note else []
+    for name in CHOICES:
+        if name == "locality" and audience.kind == "csp":
+            continue
+        if chosen.get(name):
             st.query_params[name] = list(chosen[name])
         elif name in st.query_params:
             del st.query_params[name]
-    filters = Filters(dt.datetime.strptime(month_from, "%Y-%m").date(),
-                      dt.datetime.strptime(month_to, "%Y-%m").date(), **chosen)
+    filters = Filters(month_from, month_to, **chosen)
     if filters.month_from > filters.month_to:
         notes.append(PERIOD_ORDER_NOTE)
+        default = Filters.default(db.info.coverage_end)
         filters = Filters(default.month_from, default.month_to, **chosen)
     for note in dict.fromkeys(notes):
         notes_slot.warning(note, icon=":material/info:")
@@ -152,7 +207,11 @@ def resolve_view() -> View:
     audience, problem = resolve_audience(config)
     if problem:
         st.sidebar.error(problem)
+    audience = preview_as_board(audience)
     db = database(config)
+    if audience.protected and not db.info.synthetic and not config.perturbation_secret:
+        st.error(REAL_EXTRACT_NOTE)
+        st.stop()
     filters = sidebar_filters(db, audience)
     current = View(db, audience, filters, config)
     st.session_state[_VIEW] = current

@@ -38,8 +38,9 @@ def sidebar_footer(current) -> None:
         f"**Covers:** {info.coverage_start:%d %b %Y} to {info.coverage_end:%d %b %Y}  \n"
         f"**Produced:** {info.produced_at}")
     if current.audience.protected:
-        st.sidebar.caption("Figures of 1 to 5 are shown as [c] to protect children's "
-                           "identities.")
+        st.sidebar.caption(f"Figures are adjusted by small amounts, and those of 1 to "
+                           f"{current.settings.suppression_threshold} shown as [c], to protect "
+                           "children's identities.")
     else:
         st.sidebar.caption("OFFICIAL-SENSITIVE: unprotected operational figures. Not for "
                            "onward sharing.")

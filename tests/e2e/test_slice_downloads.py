@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from hub.contract import LOCALITIES
-from hub.exports import TABLES_BY_NAME
+from hub.slices import TABLES_BY_NAME
 
 pytestmark = pytest.mark.e2e
 

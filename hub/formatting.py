@@ -1,0 +1,36 @@
+"""The one formatter of figures: a value with its status, as screen, summaries, charts and
+files show it. A symbol ([c], [z], [x]) stands instead of the number; [u] follows it."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+SHOWN, CONFIDENTIAL, NOT_APPLICABLE, NOT_AVAILABLE, LOW_RELIABILITY = "", "[c]", "[z]", "[x]", "[u]"
+NUMBER_SHOWN = (SHOWN, LOW_RELIABILITY)  # [u] qualifies a number that is still shown
+
+
+def places(percent: bool = False, decimals: int | None = None) -> int:
+    """Decimal places shown: percentages to 1, counts to 0, unless `decimals` says."""
+    return (1 if percent else 0) if decimals is None else decimals
+
+
+def figure_text(value, status: str | None = SHOWN, *, percent: bool = False,
+                decimals: int | None = None, grouping: bool = True) -> str:
+    """'1,234', '12.5%', '[c]', '7 [u]'. A missing number with no symbol is [x]. `grouping`
+    False drops the thousands separators (files a program reads)."""
+    status = SHOWN if status is None or (not isinstance(status, str) and pd.isna(status)) \
+        else status
+    if status not in NUMBER_SHOWN:
+        return status
+    if value is None or pd.isna(value) or (isinstance(value, float) and math.isnan(value)):
+        return NOT_AVAILABLE
+    text = f"{float(value):{',' if grouping else ''}.{places(percent, decimals)}f}"
+    text += "%" if percent else ""
+    return f"{text} {LOW_RELIABILITY}" if status == LOW_RELIABILITY else text
+
+
+def rounded(value: float, percent: bool = False, decimals: int | None = None) -> float:
+    """A number at the precision shown (chart data and hover text carry no more: rule 6)."""
+    return round(float(value), places(percent, decimals))

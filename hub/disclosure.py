@@ -69,12 +69,15 @@ def is_small(n, threshold: int = 5):
 
 
 def protect(frame: pd.DataFrame, counts: list[str], *, protected: bool, threshold: int = 5,
-            rates: list[Rate] = (), ptable: PTable | None = None) -> pd.DataFrame:
+            rates: list[Rate] = (), sums: list[str] = (), ptable: PTable | None = None
+            ) -> pd.DataFrame:
     """The frame as an audience may see it, with a fresh index and without key columns.
 
     A rate's numerator and counted denominator are protected as counts, listed or not. For a
     protected audience every count needs its `<count>_key` column: without one the frame is
-    refused (ValueError), never shown unperturbed.
+    refused (ValueError), never shown unperturbed. `sums` (participants at sessions) are not
+    perturbed, but are shown only beside counts that are shown and above 0: divided by a
+    typical size, an exact sum beside a hidden count would give the count back.
     """
     rates = list(rates)
     counts = list(dict.fromkeys([*counts, *(r.numerator for r in rates),
@@ -91,6 +94,15 @@ def protect(frame: pd.DataFrame, counts: list[str], *, protected: bool, threshol
             statuses[column][is_small(values[column], threshold)] = CONFIDENTIAL
         work[column] = np.where(np.isin(statuses[column], NUMBER_SHOWN), values[column], np.nan)
         work[column + STATUS_SUFFIX] = statuses[column]
+    if protected and sums and counts:
+        unshown = np.zeros(len(work), bool)
+        for column in counts:
+            unshown |= (statuses[column] == CONFIDENTIAL) | (values[column] == 0)
+        for column in sums:
+            status = _statuses(work, column)
+            status[unshown & (status == SHOWN)] = CONFIDENTIAL
+            work[column] = np.where(status == SHOWN, work[column], np.nan)
+            work[column + STATUS_SUFFIX] = status
     for rate in rates:
         work[rate.out], work[rate.out + STATUS_SUFFIX] = _rate(
             rate, values[rate.numerator], values[rate.denominator],
@@ -134,23 +146,38 @@ def _rate(rate: Rate, num: np.ndarray, den: np.ndarray, num_status: np.ndarray,
     return np.where(status == SHOWN, value, np.nan), status
 
 
+def protect_figures(frame: pd.DataFrame, *, protected: bool, threshold: int = 5,
+                    ptable: PTable | None = None) -> pd.DataFrame:
+    """Headline figures, by the same rules as `protect`: a frame of numerator,
+    numerator_key, denominator and denominator_key (NA for a count) and is_count (False for a
+    sum such as participants, which passes as it is) -> value (NaN unless shown) and status,
+    in the frame's order."""
+    out = pd.DataFrame({"value": np.nan, "status": SHOWN}, index=frame.index)
+    share = frame["denominator"].notna().to_numpy()
+    count = frame["is_count"].astype(bool).to_numpy()
+    for rows, figure, how in (
+            (~share & count, "numerator", {"counts": ["numerator"]}),
+            (~share & ~count, "numerator", {"counts": ["numerator"], "protected": False}),
+            (share, "share", {"counts": [], "rates": [Rate("numerator", "denominator",
+                                                               "share")]})):
+        if rows.any():
+            done = protect(frame[rows], **{"protected": protected, "threshold": threshold,
+                                           "ptable": ptable, **how})
+            out.loc[rows, "value"] = done[figure].to_numpy(float)
+            out.loc[rows, "status"] = done[figure + STATUS_SUFFIX].to_numpy(object)
+    return out
+
+
 def protect_figure(numerator, numerator_key, denominator=None, denominator_key=None, *,
                    protected: bool, threshold: int = 5, ptable: PTable | None = None
                    ) -> tuple[float | None, str]:
-    """One headline figure, a count or (with a denominator) a percentage -> (value or None,
-    status), by the same rules as `protect`."""
-    share = denominator is not None and not pd.isna(denominator)
-    frame = pd.DataFrame({"n": [numerator], "n_key": [numerator_key],
-                          "d": [denominator if share else np.nan],
-                          "d_key": [denominator_key if share else np.nan]})
-    if share:
-        out = protect(frame, [], rates=[Rate("n", "d", "share")], protected=protected,
-                      threshold=threshold, ptable=ptable)
-        column = "share"
-    else:
-        out = protect(frame, ["n"], protected=protected, threshold=threshold, ptable=ptable)
-        column = "n"
-    value, status = out.at[0, column], out.at[0, column + STATUS_SUFFIX]
+    """One headline count, or (with a denominator) percentage -> (value or None, status):
+    `protect_figures` of one row."""
+    frame = pd.DataFrame({"numerator": [numerator], "numerator_key": [numerator_key],
+                          "denominator": [denominator], "denominator_key": [denominator_key]},
+                         dtype=float).assign(is_count=True)
+    out = protect_figures(frame, protected=protected, threshold=threshold, ptable=ptable)
+    value, status = out.at[0, "value"], out.at[0, "status"]
     return (None if pd.isna(value) else float(value)), status
 
 

@@ -118,7 +118,8 @@ def rules(audience: Audience, threshold: int, locality: str) -> tuple[str, ...]:
         f"{disclosure.SHARE_EXTREMES_BELOW}; it is [z] when the denominator is 0. A rate per "
         "10,000 is [c] when its count is.",
         "Participants at prevention sessions are attendances, not people, and are not "
-        "perturbed.",
+        "perturbed; they are [c] beside a number of sessions that is [c] or 0. A category "
+        "whose figures are all 0 after perturbation is left out, as one with none is.",
         "Periods are whole financial quarters, half-years or years; trends step by quarter "
         "for the county and by half-year for one district.",
     ]
@@ -172,7 +173,7 @@ def _rows_text(spec: SliceTable, grain: str) -> str:
         return "one row per figure for the period, and one for the comparison period before it"
     if spec.rows in ("month", "quarter") and grain != "month":
         step = "half-year" if grain == "half" else "quarter"
-        return f"one row per {step} starting in the period"
+        return f"one row per whole {step} in the period (none when the period is shorter)"
     return {"period": "one row per breakdown for the period",
             "month": "one row per month of the period",
             "quarter": "one row per quarter starting in the period",

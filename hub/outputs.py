@@ -8,7 +8,7 @@ units give the same value in a district's view, the county's breakdown by locali
 
 Protected views cross at most two dimensions besides period and locality (docs/disclosure.md
 rule 8): a figure that would cross more with the filter in force is computed without the
-filters beyond the locality, and says so (`Protected.dropped`).
+filters beyond the locality, and says so (`Result.dropped`, `Card.not_applied`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from hub import disclosure, queries
@@ -48,7 +49,8 @@ CATEGORY_ORDER: dict[str, tuple[str, ...]] = {
 def protect(result: Result, audience: Audience, threshold: int) -> pd.DataFrame:
     """The result's figures as this audience may see them (value NaN + status where hidden)."""
     return disclosure.protect(result.frame, list(result.counts), rates=list(result.rates),
-                              protected=audience.protected, threshold=threshold)
+                              sums=list(result.sums), protected=audience.protected,
+                              threshold=threshold)
 
 
 def for_audience(filters: Filters, audience: Audience) -> Filters:
@@ -61,11 +63,15 @@ def for_audience(filters: Filters, audience: Audience) -> Filters:
     return replace(filters, trend_grain=max(grain, filters.trend_grain, key=GRAIN_MONTHS.get))
 
 
+def carried(table: str, filters: Filters) -> tuple[str, ...]:
+    """Labels of the filters beyond the locality that apply to `table`."""
+    return tuple(FILTER_LABELS[name] for name in filters.extra() if table in APPLIES_TO[name])
+
+
 def crosses_too_many(crossed: int, table: str, filters: Filters, audience: Audience) -> bool:
     """True when a protected figure crossing `crossed` dimensions, with the filter values in
     force that its table carries, would cross more than MAX_CROSSED (rule 8)."""
-    carried = [name for name in filters.extra() if table in APPLIES_TO[name]]
-    return audience.protected and crossed + len(carried) > MAX_CROSSED
+    return audience.protected and crossed + len(carried(table, filters)) > MAX_CROSSED
 
 
 def dropped_note(dropped: tuple[str, ...]) -> str:
@@ -80,10 +86,24 @@ def protected(query: Callable[[Database, Filters], Result], db: Database, filter
     filters = for_audience(filters, audience)
     raw = query(db, filters)
     if crosses_too_many(raw.crossed, raw.table, filters, audience):
-        dropped = tuple(FILTER_LABELS[name] for name in filters.extra()
-                        if raw.table in APPLIES_TO[name])
-        raw = replace(query(db, filters.without_extra()), dropped=dropped)
-    return raw, _tidy(protect(raw, audience, threshold))
+        raw = replace(query(db, filters.without_extra()), dropped=carried(raw.table, filters))
+    frame = protect(raw, audience, threshold)
+    return raw, _tidy(_without_shown_zeros(frame, raw) if audience.protected else frame)
+
+
+def _without_shown_zeros(frame: pd.DataFrame, result: Result) -> pd.DataFrame:
+    """The frame without the categories whose every figure is shown as 0. The queries leave
+    out a category with nothing in it, so a category shown as 0 (a small count perturbed down)
+    would prove that someone was counted: both read as absent. Localities and time steps are
+    always there, zeros included, so they stay."""
+    groups = [c for c in (*result.by, *result.dims) if c not in (*TIME, "locality_code")]
+    # Only counts: a sum beside a count shown as 0 is hidden with it (hub.disclosure)
+    figures = [c for c in (*result.counts, *(r.numerator for r in result.rates)) if c in frame]
+    if not groups or not figures:
+        return frame
+    zero = frame[figures].fillna(-1).eq(0).all(axis=1)  # a hidden [c] is not a 0
+    everywhere = zero.groupby([frame[g] for g in groups], dropna=False).transform("all")
+    return frame[~everywhere.to_numpy()]
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -122,8 +142,7 @@ def headline(db: Database, filters: Filters, audience: Audience, threshold: int)
         for h, drop in zip(queries.HEADLINES, too_many):
             if drop:
                 figures.loc[h.label] = wide.loc[h.label]
-                dropped[h.label] = tuple(FILTER_LABELS[name] for name in filters.extra()
-                                         if h.table in APPLIES_TO[name])
+                dropped[h.label] = carried(h.table, filters)
         figures = figures.reset_index()
     return headline_cards(figures, filters, audience, threshold, dropped)
 
@@ -140,26 +159,25 @@ class Card:
     not_applied: tuple[str, ...]  # filters in force not applied to it (its table or rule 8)
 
 
-def _shown(row, prefix: str, audience: Audience, threshold: int):
-    """(value or None, status) of one side of a headline figure."""
-    def get(side):
-        return getattr(row, prefix + side)
-
-    return disclosure.protect_figure(
-        get("numerator"), get("numerator_key"), get("denominator"), get("denominator_key"),
-        protected=audience.protected and bool(row.is_count), threshold=threshold)
-
-
 def headline_cards(figures: pd.DataFrame, filters: Filters, audience: Audience,
                    threshold: int, dropped: dict[str, tuple[str, ...]] | None = None
                    ) -> list[Card]:
-    """Each headline figure with its comparison value and change, protected for the audience;
-    `dropped` names, by label, the filters a figure was computed without (rule 8)."""
-    cards = []
-    for row in figures.itertuples():
+    """Each headline figure with its comparison value and change, protected for the audience
+    (both periods of every figure in one pass); `dropped` names, by label, the filters a
+    figure was computed without (rule 8)."""
+    sides = ("numerator", "numerator_key", "denominator", "denominator_key")
+    both = pd.concat([figures[[*sides, "is_count"]],
+                      figures[[f"comparison_{c}" for c in sides] + ["is_count"]].set_axis(
+                          [*sides, "is_count"], axis=1)], ignore_index=True)
+    numbers = {c: pd.to_numeric(both[c]).to_numpy(float, na_value=np.nan) for c in sides}
+    shown = disclosure.protect_figures(both.assign(**numbers), protected=audience.protected,
+                                       threshold=threshold)
+    values = [None if pd.isna(v) else float(v) for v in shown["value"]]
+    cards, n = [], len(figures)
+    for i, row in enumerate(figures.itertuples()):
         is_share = not pd.isna(row.denominator)
-        now, now_status = _shown(row, "", audience, threshold)
-        before, before_status = _shown(row, "comparison_", audience, threshold)
+        now, before = values[i], values[n + i]
+        now_status, before_status = shown["status"].iat[i], shown["status"].iat[n + i]
         change = None
         if now is not None and before is not None:
             change = (f"{now - before:+.1f} points" if is_share
@@ -167,8 +185,8 @@ def headline_cards(figures: pd.DataFrame, filters: Filters, audience: Audience,
                                                       if before else ""))
         not_applied = (*filters.not_applied_to(row.table), *(dropped or {}).get(row.label, ()))
         cards.append(Card(row.label, now_status or figure_text(now, percent=is_share),
-                          before_status or figure_text(before, percent=is_share), change, now, before,
-                          is_share, tuple(dict.fromkeys(not_applied))))
+                          before_status or figure_text(before, percent=is_share), change, now,
+                          before, is_share, tuple(dict.fromkeys(not_applied))))
     return cards
 
 

@@ -9,7 +9,9 @@ Trend functions (`*_by_month`, `*_by_quarter`) cover the whole extract up to the
 period, so that a period is read against its history; the others cover the period. A trend's
 step is the filters' grain (`Filters.trend_grain`): its time column is named after it (month,
 quarter or half) and holds each step's first day; a step is never shorter than the query's own
-(a quarter for `*_by_quarter`), and the first step is the first whole one in the extract.
+(a quarter for `*_by_quarter`), and the steps are whole: from the first whole one in the
+extract to the last that ends in the period (a district's half-years, in a quarter's view, end
+before it).
 
 Every count column X of a frame comes with X_key, the sum of its units' record keys
 (queries/*.sql), from which disclosure control perturbs it; keys are never shown.
@@ -23,7 +25,8 @@ import pandas as pd
 
 from hub.database import Database
 from hub.disclosure import Rate
-from hub.filters import GRAIN_MONTHS, Filters, first_period_from
+from hub.filters import GRAIN_MONTHS, Filters, add_months, first_period_from, month_end, \
+    period_start
 
 
 TIME = tuple(GRAIN_MONTHS)  # the time columns of trends: month, quarter, half
@@ -39,7 +42,7 @@ class Result:
     counts: tuple[str, ...]  # counts of children, episodes, referrals, people or sessions
     table: str  # the extract table the figures come from (for "filters not applied")
     query: str  # the queries/*.sql file, so anyone can find where a figure comes from
-    sums: tuple[str, ...] = ()  # totals that are not counts of people (never suppressed)
+    sums: tuple[str, ...] = ()  # totals that are not counts (not perturbed; hub.disclosure)
     rates: tuple[Rate, ...] = ()  # derived figures, computed under disclosure control
     by: tuple[str, ...] = ()  # columns splitting the frame into separate tables (dimension)
     dropped: tuple[str, ...] = ()  # filters not applied to protect it (hub.outputs, rule 8)
@@ -68,8 +71,11 @@ class Result:
 def _params(db: Database, filters: Filters, *, trend: bool = False, triggers: bool = False,
             grain: str = "month"):
     params = filters.sql_params()
-    if trend:
-        params["date_from"] = first_period_from(db.info.coverage_start, GRAIN_MONTHS[grain])
+    if trend:  # whole steps only: from the first in the extract to the last in the period
+        months = GRAIN_MONTHS[grain]
+        params["date_from"] = first_period_from(db.info.coverage_start, months)
+        params["date_to"] = month_end(add_months(period_start(
+            add_months(filters.month_to, 1), months), -1))
     if triggers:
         params["threshold"] = db.repeat_threshold
         params["window_days"] = db.repeat_window_days

@@ -7,6 +7,7 @@ more than the chart or table beside it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandas as pd
 
@@ -48,6 +49,7 @@ def trend_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
     month; "highest shown" says that a hidden month might be higher."""
     if frame.empty:
         return f"{what}: no data for these filters."
+    figure = functools.partial(figure_text, percent=percent, decimals=decimals)
     span = f"{when(frame[x].min(), x)} to {when(frame[x].max(), x)}"
     parts = []
     for prefix, part in _groups(frame.sort_values(x, kind="stable"), series):
@@ -56,11 +58,11 @@ def trend_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
             parts.append(f"{prefix}all hidden [c]")
             continue
         latest = part.iloc[-1]
-        latest_text = "[c]" if pd.isna(latest[y]) else figure_text(latest[y], percent=percent, decimals=decimals)
+        latest_text = "[c]" if pd.isna(latest[y]) else figure(latest[y])
         top = shown.loc[shown[y].idxmax()]
         highest = "highest shown" if len(shown) < len(part) else "highest"
         parts.append(f"{prefix}latest {latest_text} ({when(latest[x], x)}), "
-                     f"{highest} {figure_text(top[y], percent=percent, decimals=decimals)} ({when(top[x], x)})")
+                     f"{highest} {figure(top[y])} ({when(top[x], x)})")
     return f"{what}, {span}: " + "; ".join(parts) + "." + hidden_note(frame[y])
 
 
@@ -74,14 +76,14 @@ def breakdown_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,
         return f"{what}: no data for these filters."
     if frame[y].isna().all():
         return f"{what}: every value is hidden [c]."
+    figure = functools.partial(figure_text, percent=percent, decimals=decimals)
     parts = []
     for prefix, part in _groups(frame, series):
         shown = part.dropna(subset=[y]).sort_values(y, ascending=False, kind="stable")
         if shown.empty:
             parts.append(f"{prefix}all hidden [c]")
             continue
-        top = [f"{label(row[x])} ({figure_text(row[y], percent=percent, decimals=decimals)})"
-               for _, row in shown.head(3).iterrows()]
+        top = [f"{label(row[x])} ({figure(row[y])})" for _, row in shown.head(3).iterrows()]
         parts.append(f"{prefix}largest {top[0]}"
                      + (", then " + ", ".join(top[1:]) if len(top) > 1 else ""))
     return f"{what}: " + "; ".join(parts) + "." + hidden_note(frame[y])

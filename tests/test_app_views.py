@@ -3,9 +3,13 @@ that are all hidden, and the events a trend marks (AppTest on the real pages).""
 
 from __future__ import annotations
 
+from hub.disclosure import ADJUSTED_NOTE
+from hub.filters import PERIOD_NOTE
 from hub.settings import ROOT
 from hub.ui.components import GRAIN_NOTES, HIDDEN_NOTE
-from tests.test_app import edge_extract, run, text_of  # noqa: F401 (edge_extract: a fixture)
+from hub.ui.context import PREVIEW_NOTE, REAL_EXTRACT_NOTE
+from tests.builders import build_extract, referral, shown
+from tests.test_app import MELTON_REFERRAL, edge_extract, run, text_of  # noqa: F401 (a fixture)
 
 DEMO = ROOT / "data" / "demo"
 
@@ -38,11 +42,13 @@ def test_a_county_wide_figure_says_so_in_a_district_view(monkeypatch, edge_extra
 
 def test_a_chart_whose_figures_are_all_hidden_says_so_instead_of_drawing_nothing(
         monkeypatch, edge_extract):
-    # Melton has one referral (June 2019): every month of its trend is 0 or [c], and its one
-    # referral by sex is hidden.
+    # Melton has one referral (June 2019): each breakdown's one category is [c], or perturbed
+    # to 0 and left out (then the chart has no figures); no half-year of its trend is whole.
     at = run(monkeypatch, edge_extract, "board", "referrals", locality="E07000133")
-    hidden = [i.value for i in at.info if i.value.startswith("Every figure in this chart")]
-    assert hidden, [i.value for i in at.info]
+    hidden = "Every figure in this chart is hidden [c]"
+    expected = hidden if shown([MELTON_REFERRAL]) == "[c]" else "No figures for these filters."
+    notes = [i.value for i in at.info]
+    assert any(note.startswith(expected) for note in notes), notes
     assert "1" not in {cell for df in at.dataframe for cell in df.value.to_numpy().ravel()}
 
 
@@ -69,3 +75,42 @@ def test_a_board_member_sees_one_districts_trends_by_half_year(monkeypatch):
     assert GRAIN_NOTES["quarter"] in captions and GRAIN_NOTES["half"] not in captions
     lead = run(monkeypatch, DEMO, "hub_lead", "missing", locality="E07000133")
     assert not set(GRAIN_NOTES.values()) & {c.value for c in lead.caption}  # by month
+
+
+def test_a_link_with_another_range_shows_the_board_the_default_period_with_a_note(monkeypatch):
+    at = run(monkeypatch, DEMO, "board", **{"from": "2016-04", "to": "2019-06"})
+    notes = [w.value for w in at.sidebar.warning]
+    assert notes == [PERIOD_NOTE.format(asked="Apr 2016 to Jun 2019")]
+    assert at.sidebar.selectbox(key="period").value == "2019-04/2019-09"
+    assert "Period: Apr 2019 to Sep 2019 (H1 2019-20)." in at.caption[0].value
+    assert ADJUSTED_NOTE in [c.value for c in at.caption]
+    lead = run(monkeypatch, DEMO, "hub_lead", **{"from": "2016-04", "to": "2019-06"})
+    assert [w.value for w in lead.sidebar.warning] == []  # the hub lead keeps any months
+    assert "Period: Apr 2016 to Jun 2019." in lead.caption[0].value
+    assert ADJUSTED_NOTE not in [c.value for c in lead.caption]
+
+
+def test_the_hub_lead_can_see_a_page_as_the_board_sees_it(monkeypatch):
+    lead = run(monkeypatch, DEMO, "hub_lead", **{"from": "2019-04", "to": "2019-09"})
+    exact = {m.label: m.value for m in lead.metric}
+    lead.sidebar.toggle(key="as_board").set_value(True).run()
+    assert not lead.exception
+    assert PREVIEW_NOTE in [i.value for i in lead.sidebar.info]
+    as_board = {m.label: m.value for m in lead.metric}
+    board = run(monkeypatch, DEMO, "board")
+    assert as_board == {m.label: m.value for m in board.metric}  # exactly the board's view
+    assert as_board != exact  # perturbed, not the exact figures
+    assert lead.sidebar.selectbox(key="period").value == "2019-04/2019-09"
+
+
+def test_protected_audiences_get_no_figures_of_a_real_extract_without_a_secret(
+        monkeypatch, tmp_path):
+    real = build_extract(tmp_path / "real", synthetic=False, referrals=[referral()])
+    for audience in ["board", "csp:E07000130"]:
+        at = run(monkeypatch, real, audience)
+        assert [e.value for e in at.error] == [REAL_EXTRACT_NOTE]
+        assert not at.metric
+    assert run(monkeypatch, real, "hub_lead").metric  # the hub lead's exact view works
+    monkeypatch.setenv("HUB_PERTURBATION_SECRET", "a secret the hub holds")
+    at = run(monkeypatch, real, "board")
+    assert not at.error and at.metric

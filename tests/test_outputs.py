@@ -1,15 +1,17 @@
-"""Disclosure control across views: figures a board member could put side by side.
-
-Each test builds a case where protecting one table on its own would leak a small count (worked
-out by hand below), and checks that the view is protected with the figures beside it.
-"""
+"""Disclosure control across views: figures a board member could put side by side, the
+dimensions a protected figure may cross, and the reporting periods of trends."""
 
 import datetime as dt
+from dataclasses import replace
+
+import pytest
 
 from hub import outputs, queries
 from hub.audience import Audience
-from hub.filters import Filters
-from tests.builders import episode, referral
+from hub.database import open_database
+from hub.filters import APPLIES_TO, Filters
+from hub.settings import ROOT
+from tests.builders import episode, perturbed, referral
 
 D = dt.date
 BOARD, LEAD = Audience("board"), Audience("hub_lead")
@@ -116,3 +118,55 @@ def test_ordered_categories_read_in_their_order_not_alphabetically(make_db):
     # each breakdown's rows stay together, in the query's order of breakdowns
     dimensions = list(frame["dimension"])
     assert dimensions == sorted(dimensions, key=dimensions.index)
+
+
+QUERY_FUNCTIONS = [f for name, f in vars(queries).items() if callable(f)
+                   and getattr(f, "__module__", "") == "hub.queries"
+                   and f.__annotations__.get("return") == "Result"]
+
+
+@pytest.mark.parametrize("query", QUERY_FUNCTIONS, ids=lambda f: f.__name__)
+def test_no_protected_cell_crosses_more_than_two_dimensions(demo_db, query):
+    """Rule 8, for every query and each kind of filter value: what a protected audience gets
+    crosses at most two dimensions besides period and locality, the filters it carries
+    included; the hub lead's view keeps every filter."""
+    assert len(QUERY_FUNCTIONS) >= 15
+    period = Filters(D(2019, 4, 1), D(2019, 9, 1), locality=(MELTON,))
+    for name, value in (("sex", "male"), ("age_band", "14-15"), ("exploitation_type", "cce")):
+        filters = replace(period, **{name: (value,)})
+        result, _ = outputs.protected(query, demo_db, filters, BOARD, 5)
+        carried = 0 if result.dropped else int(result.table in APPLIES_TO[name])
+        assert result.crossed + carried <= outputs.MAX_CROSSED, (name, result.dropped)
+        lead, _ = outputs.protected(query, demo_db, filters, LEAD, 5)
+        assert lead.dropped == ()
+
+
+@pytest.fixture(scope="module")
+def demo_db():
+    db = open_database(ROOT / "data" / "demo")
+    yield db
+    db.close()
+
+
+def test_a_small_count_shown_as_0_reads_as_absent_like_a_true_0(make_db):
+    """A shown 0 must not prove that a child was counted: the breakdown leaves out a category
+    with no referrals, so a category whose one referral is perturbed to 0 is left out too."""
+    to_zero = next(f"r{i}" for i in range(1000) if perturbed([f"r{i}"]) == 0)
+    db = make_db(referrals=[referral(referral_id=f"g{i}", ethnicity_group="white_british")
+                            for i in range(30)]
+                 + [referral(referral_id=to_zero, ethnicity_group="gypsy_roma_traveller",
+                             sex="other")])
+    period = Filters(D(2019, 1, 1), D(2019, 6, 1))
+
+    def ethnicities(audience):
+        _, frame = outputs.protected(queries.referral_breakdown, db, period, audience, 5)
+        return set(frame.loc[frame["dimension"] == "ethnicity_group", "category"])
+
+    assert ethnicities(BOARD) == {"white_british"}  # as if there were none
+    assert ethnicities(LEAD) == {"white_british", "gypsy_roma_traveller"}
+    # a trend's series of shown zeros goes the same way; its months stay
+    def sexes(audience):
+        _, trend = outputs.protected(queries.referrals_by_month, db, period, audience, 5)
+        return set(trend.loc[trend["dimension"] == "sex", "category"])
+
+    assert sexes(BOARD) == {"female"} and sexes(LEAD) == {"female", "other"}

@@ -117,27 +117,29 @@ def _period_text(option: str) -> str:
 
 def _period(db: Database, from_link: Filters, audience: Audience, sidebar) -> tuple:
     """(first month, last month) of the period: any months for the hub lead, a reporting
-    period for protected audiences (kept in the address bar as from/to all the same)."""
+    period for protected audiences. Either way the address bar holds from and to, kept in step
+    here (not bound by Streamlit, so that the hub lead's "As the board sees it" can swap the
+    widgets within one session)."""
+    state = st.session_state
     if not audience.protected:
         months = _month_options(db)
-        default = Filters.default(db.info.coverage_end)
-        month_from = sidebar.selectbox("From (month)", months, key="from", bind="query-params",
-                                       index=months.index(f"{default.month_from:%Y-%m}"))
-        month_to = sidebar.selectbox("To (month)", months, key="to", bind="query-params",
-                                     index=months.index(f"{default.month_to:%Y-%m}"))
-        return (dt.datetime.strptime(month_from, "%Y-%m").date(),
-                dt.datetime.strptime(month_to, "%Y-%m").date())
-    options = [f"{a:%Y-%m}/{b:%Y-%m}"
-               for a, b in reporting_periods(db.info.coverage_start, db.info.coverage_end)]
-    asked = f"{from_link.month_from:%Y-%m}/{from_link.month_to:%Y-%m}"
-    if st.session_state.get("period") not in options:  # a new session: the link decides
-        st.session_state["period"] = asked if asked in options else options[0]
-    picked = sidebar.selectbox("Reporting period", options, key="period",
-                               format_func=_period_text,
-                               help="Whole financial quarters, half-years and years.")
-    st.query_params["from"], st.query_params["to"] = picked.split("/")
-    first, last = (dt.datetime.strptime(part, "%Y-%m").date() for part in picked.split("/"))
-    return first, last
+        for key, month in (("from", from_link.month_from), ("to", from_link.month_to)):
+            if state.get(key) not in months:  # a new session (or view): the link decides
+                state[key] = f"{month:%Y-%m}"
+        picked = (sidebar.selectbox("From (month)", months, key="from"),
+                  sidebar.selectbox("To (month)", months, key="to"))
+    else:
+        options = [f"{a:%Y-%m}/{b:%Y-%m}"
+                   for a, b in reporting_periods(db.info.coverage_start, db.info.coverage_end)]
+        asked = f"{from_link.month_from:%Y-%m}/{from_link.month_to:%Y-%m}"
+        if state.get("period") not in options:  # a new session (or view): the link decides
+            state["period"] = asked if asked in options else options[0]
+        picked = tuple(sidebar.selectbox("Reporting period", options, key="period",
+                                         format_func=_period_text,
+                                         help="Whole financial quarters, half-years and "
+                                              "years.").split("/"))
+    st.query_params["from"], st.query_params["to"] = picked
+    return tuple(dt.datetime.strptime(month, "%Y-%m").date() for month in picked)
 
 
 def sidebar_filters(db: Database, audience: Audience) -> Filters:

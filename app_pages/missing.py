@@ -61,24 +61,26 @@ with right:
                "meeting in time, so the latest month can read low.")
 
 if v.audience.kind == "hub_lead":
+    as_of = f"{v.db.info.coverage_end:%d %b %Y}"
     st.subheader("Children awaiting a strategy meeting")
-    st.caption("OFFICIAL-SENSITIVE. Pseudonymised children whose first trigger in the period "
-               "has no strategy meeting since, oldest first. For the hub lead only.")
-    waiting = queries.children_awaiting_meeting(v.db, v.filters)
-    overdue = waiting["days_since_trigger"] > 14  # a meeting is due within 14 days (kpis.md)
+    st.caption(f"OFFICIAL-SENSITIVE. For the hub lead only. As of {as_of}, the end of the "
+               "extract, whatever the period: pseudonymised children with a repeat-missing "
+               "trigger that no strategy meeting has answered (a meeting starts the count "
+               "again), each with their earliest unanswered trigger, longest wait first.")
+    waiting = queries.children_awaiting_meeting(v.db, v.filters, v.settings.meetings_from)
+    overdue = waiting["days_waited"] > 14  # a meeting is due within 14 days (kpis.md)
     waiting = waiting.assign(
         locality_code=waiting["locality_code"].map(label),
         trigger_date=waiting["trigger_date"].dt.date,  # a date, not a midnight timestamp
         overdue=overdue.map({True: "Yes", False: "No"}),
     ).rename(columns={"child_id": "Child (pseudonym)", "locality_code": "Locality",
                       "trigger_date": "Trigger date", "episodes_in_window": "Episodes in window",
-                      "days_since_trigger": "Days since trigger (to period end)",
-                      "overdue": "Overdue"})
+                      "days_waited": f"Days waited (to {as_of})", "overdue": "Overdue"})
     # Every row without an inner scroll: 35 px a row and the header, for up to 20 rows.
     st.dataframe(waiting, hide_index=True, key="awaiting_meeting",
                  height=(min(len(waiting), 20) + 1) * 35 + 3)
     st.caption(f"{len(waiting)} children awaiting a meeting, {overdue.sum()} of them overdue "
-               "(more than 14 days from the trigger to the period end).")
+               "(more than 14 days since the trigger).")
     not_applied_note("missing_episodes")
 
 st.header("Return home interviews")

@@ -180,7 +180,8 @@ def headline_cards(figures: pd.DataFrame, filters: Filters, audience: Audience,
         now_status, before_status = shown["status"].iat[i], shown["status"].iat[n + i]
         change = None
         if now is not None and before is not None:
-            change = (f"{now - before:+.1f} points" if is_share
+            change = ("no change" if now == before
+                      else f"{now - before:+.1f} points" if is_share
                       else f"{now - before:+,.0f}" + (f" ({(now - before) / before:+.0%})"
                                                       if before else ""))
         not_applied = (*filters.not_applied_to(row.table), *(dropped or {}).get(row.label, ()))
@@ -193,6 +194,10 @@ def headline_cards(figures: pd.DataFrame, filters: Filters, audience: Audience,
 def overview_summary(cards: list[Card], filters: Filters) -> str:
     """A few sentences for the board, written only from the protected cards."""
     card = {c.label: c for c in cards}
+
+    def boys(c: Card) -> str:
+        return (f"boys made up {c.value} of them" if c.number is not None
+                else f"the share of boys is not shown ({c.value})")
 
     def compare(label: str, noun: str) -> str:
         c = card[label]
@@ -208,7 +213,7 @@ def overview_summary(cards: list[Card], filters: Filters) -> str:
         return text
 
     return (f"From {filters.describe_period()}: {compare('Referrals', 'referrals')}; "
-            f"boys made up {card['Male referrals (%)'].value} of them. "
+            f"{boys(card['Male referrals (%)'])}. "
             f"{compare('Missing episodes', 'missing episodes')}, involving "
             f"{card['Children missing'].value} children; "
             f"{card['Return interviews within 72 hours (%)'].value} of returns had a return "

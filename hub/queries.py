@@ -19,6 +19,7 @@ Every count column X of a frame comes with X_key, the sum of its units' record k
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -261,12 +262,19 @@ def return_interviews_by_month(db: Database, filters: Filters) -> Result:
                          Rate("rhi_within_72h", "ended_episodes", "rhi_within_72h_pct")))
 
 
-def children_awaiting_meeting(db: Database, filters: Filters) -> pd.DataFrame:
-    """Pseudonymised children triggered in the period with no strategy meeting since.
+def children_awaiting_meeting(db: Database, filters: Filters,
+                              meetings_from: dt.date | None = None) -> pd.DataFrame:
+    """Pseudonymised children with a repeat-missing trigger no strategy meeting has answered,
+    as of the extract's coverage end (children_awaiting_meeting.sql). The period does not
+    apply (the list is "now"); locality, sex and age band do. Triggers before
+    `meetings_from` (default: when meetings for repeat missing began, from the reference
+    events) are not listed.
 
     Operational list for the hub lead only: never passed to a protected audience.
     """
-    return _run(db, "children_awaiting_meeting", filters, triggers=True)
+    began = meetings_from or db.reference.meetings_began() or db.info.coverage_start
+    return _run(db, "children_awaiting_meeting", filters, triggers=True, meetings_from=began,
+                as_of=db.info.coverage_end)
 
 
 # --- Operation Lionheart ----------------------------------------------------------------------

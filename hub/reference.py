@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pandas as pd
 from hub.settings import ROOT
 
 DEFAULT_DIR = ROOT / "data" / "reference"
+# The event (events.csv label) from which strategy meetings were held for repeat missing: the
+# hub lead's list of children awaiting a meeting starts there (HUB_MEETINGS_FROM overrides it).
+MEETINGS_BEGAN = "Strategy meetings for repeat missing"
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,11 @@ class Reference:
     def locality_name(self, code: str) -> str:
         names = dict(zip(self.localities["code"], self.localities["name"]))
         return names.get(code, code)
+
+    def meetings_began(self) -> dt.date | None:
+        """When strategy meetings for repeat missing began (MEETINGS_BEGAN), if recorded."""
+        dates = self.events.loc[self.events["label"] == MEETINGS_BEGAN, "date"]
+        return dates.min().date() if len(dates) else None
 
 
 def load_reference(folder: Path | None = None) -> Reference:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ SETTINGS = {
     "repeat_threshold": ("HUB_REPEAT_THRESHOLD", "3",
                          "episodes in the window that make a repeat-missing trigger"),
     "repeat_window_days": ("HUB_REPEAT_WINDOW_DAYS", "90", "days in the repeat-missing window"),
+    "meetings_from": ("HUB_MEETINGS_FROM", "",
+                      "date (YYYY-MM-DD) from which repeat-missing triggers await a strategy "
+                      "meeting; unset, the 'Strategy meetings for repeat missing' event"),
     "perturbation_secret": ("HUB_PERTURBATION_SECRET", "",
                             "secret key of the record keys (docs/disclosure.md rule 2), also "
                             "read from .streamlit/secrets.toml; unset, the published demo key, "
@@ -43,6 +47,7 @@ class Settings:
     repeat_threshold: int
     repeat_window_days: int
     perturbation_secret: str = ""  # "" = not set: the demo key, for synthetic extracts only
+    meetings_from: dt.date | None = None  # None: from the reference events
 
     @classmethod
     def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
@@ -58,7 +63,8 @@ class Settings:
         return cls(Path(raw["data_dir"]), Path(raw["reference_dir"]), raw["audience"],
                    Path(raw["audit_dir"]), int(raw["suppression_threshold"]),
                    int(raw["repeat_threshold"]), int(raw["repeat_window_days"]),
-                   raw["perturbation_secret"])
+                   raw["perturbation_secret"],
+                   dt.date.fromisoformat(raw["meetings_from"]) if raw["meetings_from"] else None)
 
     @property
     def record_key_secret(self) -> str:

@@ -37,7 +37,7 @@ def _groups(frame: pd.DataFrame, series: str | None):
     """(prefix naming the series, its rows) for each series, in the frame's order."""
     if series is None:
         return [("", frame)]
-    return [(f"{label(name)} ", part) for name, part in frame.groupby(series, sort=False)]
+    return [(f"{label(name)}: ", part) for name, part in frame.groupby(series, sort=False)]
 
 
 def trend_summary(frame: pd.DataFrame, *, x: str, y: str, what: str,

@@ -207,18 +207,18 @@ def test_the_download_log_fits_the_screen_and_names_no_server_folder(monkeypatch
 
 
 def test_hub_lead_list_shows_dates_and_who_is_overdue(monkeypatch, tmp_path):
-    # Period Mar-Aug 2019 (coverage ends 15 Sep). Child r triggers on 9 Mar (3rd episode in 90
-    # days): 175 days to 31 Aug (22 + 30 + 31 + 30 + 31 + 31), overdue. Child u triggers on
-    # 25 Aug: 6 days to 31 Aug, still in time. Neither has a meeting.
+    # Coverage ends 15 Sep 2019. Child r triggers on 9 Mar (3rd episode in 90 days): 190 days
+    # to 15 Sep (22 + 30 + 31 + 30 + 31 + 31 + 15), overdue. Child u triggers on 5 Sep: 10
+    # days, still in time. Neither has a meeting. The period (Mar-Aug) does not apply.
     episodes = ([episode(child_id="r", start_at=noon(2019, 3, d)) for d in (1, 5, 9)]
-                + [episode(child_id="u", start_at=noon(2019, 8, d)) for d in (20, 22, 25)])
+                + [episode(child_id="u", start_at=noon(2019, 9, d)) for d in (1, 3, 5)])
     extract = build_extract(tmp_path, coverage_start=dt.date(2019, 1, 1),
                             coverage_end=dt.date(2019, 9, 15), missing_episodes=episodes)
     at = run(monkeypatch, extract, "hub_lead", "missing")
     listed = next(df.value for df in at.dataframe if "Child (pseudonym)" in df.value.columns)
     assert listed["Child (pseudonym)"].tolist() == ["r", "u"]
-    assert [str(d) for d in listed["Trigger date"]] == ["2019-03-09", "2019-08-25"]
-    assert listed["Days since trigger (to period end)"].tolist() == [175, 6]
+    assert [str(d) for d in listed["Trigger date"]] == ["2019-03-09", "2019-09-05"]
+    assert listed["Days waited (to 15 Sep 2019)"].tolist() == [190, 10]
     assert listed["Overdue"].tolist() == ["Yes", "No"]
     captions = [c.value for c in at.caption]
     assert "2 children awaiting a meeting, 1 of them overdue" in " ".join(captions)

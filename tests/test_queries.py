@@ -72,12 +72,64 @@ def test_triggers_by_month(make_db):
 
 
 def test_children_awaiting_a_strategy_meeting(make_db):
-    db = repeat_missing_extract(make_db)
-    waiting = queries.children_awaiting_meeting(db, HALF_YEAR)
+    db = repeat_missing_extract(make_db)  # coverage ends 31 Dec 2019
+    waiting = queries.children_awaiting_meeting(db, HALF_YEAR, meetings_from=D(2019, 1, 1))
     assert waiting["child_id"].tolist() == ["d"]  # c had a meeting, late but held
     row = waiting.iloc[0]
     assert row["episodes_in_window"] == 3
-    assert row["days_since_trigger"] == 27  # 3 Jun to 30 Jun
+    assert row["days_waited"] == 211  # 3 Jun to 31 Dec: 27 + 31 + 31 + 30 + 31 + 30 + 31
+
+
+def awaiting(make_db, starts, meetings=(), meetings_from=D(2019, 1, 1)):
+    """{child: (trigger date, episodes in window, days waited)} for one child's episodes
+    (start dates) and meetings (dates); coverage ends 31 Dec 2019."""
+    db = make_db(missing_episodes=[episode(child_id="x", start_at=noon(*day))
+                                   for day in starts],
+                 strategy_meetings=[meeting(child_id="x", held_on=D(*day))
+                                    for day in meetings])
+    waiting = queries.children_awaiting_meeting(db, HALF_YEAR, meetings_from=meetings_from)
+    return {row.child_id: (row.trigger_date.date(), row.episodes_in_window, row.days_waited)
+            for row in waiting.itertuples()}
+
+
+def test_a_meeting_starts_the_count_again(make_db):
+    # Triggered on 10 Mar (1 Feb, 20 Feb, 10 Mar), answered by the meeting on 30 Jun; missing
+    # again on 1 and 4 Jul and 20 Aug: the third start after the meeting triggers again.
+    starts = [(2019, 2, 1), (2019, 2, 20), (2019, 3, 10), (2019, 7, 1), (2019, 7, 4),
+              (2019, 8, 20)]
+    assert awaiting(make_db, starts, meetings=[(2019, 6, 30)]) == {
+        "x": (D(2019, 8, 20), 3, 133)}  # 20 Aug to 31 Dec: 11 + 30 + 31 + 30 + 31
+    # Episodes on 20 and 28 Jun, before the meeting, would make 4 Jul a third start in 90
+    # days; they do not count after it.
+    starts = [(2019, 6, 20), (2019, 6, 28), (2019, 7, 1), (2019, 7, 4)]
+    assert awaiting(make_db, starts, meetings=[(2019, 6, 30)]) == {}
+
+
+def test_a_meeting_on_the_trigger_date_answers_it(make_db):
+    starts = [(2019, 5, 1), (2019, 5, 2), (2019, 5, 3)]
+    assert awaiting(make_db, starts, meetings=[(2019, 5, 3)]) == {}
+    assert awaiting(make_db, starts, meetings=[(2019, 5, 2)]) == {}  # the count starts again
+    assert awaiting(make_db, starts) == {"x": (D(2019, 5, 3), 3, 242)}
+
+
+def test_triggers_before_meetings_began_are_not_listed(make_db):
+    starts = [(2019, 1, 10), (2019, 1, 11), (2019, 1, 12)]
+    assert awaiting(make_db, starts, meetings_from=D(2019, 4, 1)) == {}
+    # a later trigger counts the earlier episodes in its window (3 Jan to 2 Apr)
+    starts += [(2019, 4, 2)]
+    assert awaiting(make_db, starts, meetings_from=D(2019, 4, 1)) == {
+        "x": (D(2019, 4, 2), 4, 273)}
+
+
+def test_a_child_with_several_unanswered_triggers_is_listed_once_with_the_earliest(make_db):
+    starts = [(2019, 3, 1), (2019, 3, 2), (2019, 3, 3), (2019, 3, 4), (2019, 9, 1),
+              (2019, 9, 2), (2019, 9, 3)]
+    assert awaiting(make_db, starts) == {"x": (D(2019, 3, 3), 3, 303)}
+
+
+def test_meetings_began_comes_from_the_reference_events(make_db):
+    db = make_db()
+    assert db.reference.meetings_began() == D(2018, 4, 1)
 
 
 def test_episodes_before_the_period_count_towards_the_window(make_db):

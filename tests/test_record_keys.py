@@ -34,7 +34,8 @@ def params(date_from=D(2019, 1, 1), date_to=D(2019, 12, 31), **overrides) -> dic
     """Every parameter any query takes (db.query passes on only those a file uses)."""
     return {"date_from": date_from, "date_to": date_to, "localities": None, "sexes": None,
             "age_bands": None, "exploitation_types": None, "threshold": 3, "window_days": 90,
-            "grain": "month", "period_from": date_from, **overrides}
+            "grain": "month", "period_from": date_from, "meetings_from": date_from,
+            "as_of": date_to, **overrides}
 
 
 def table(db, name: str) -> pd.DataFrame:
@@ -427,7 +428,7 @@ COUNTS = {
 NOT_COUNTS = {"headline_figures": ("prevention_participants",),
               "prevention_breakdown": ("participants",), "prevention_by_quarter": ("participants",),
               "locality_comparison": ("population_0_17",),
-              "children_awaiting_meeting": ("episodes_in_window", "days_since_trigger")}
+              "children_awaiting_meeting": ("episodes_in_window", "days_waited")}
 TRENDS_BY_QUARTER = ("male_share_by_quarter", "missing_once_by_quarter",
                      "prevention_by_quarter", "pursue_by_quarter")
 

@@ -35,8 +35,8 @@ def test_a_series_of_zeros_and_hidden_months_says_only_what_is_shown():
     frame = pd.DataFrame({"month": [*MONTHS, *MONTHS], "category": ["cse"] * 4 + ["cce"] * 4,
                           "referrals": [0.0, np.nan, 0, np.nan, np.nan] + [np.nan] * 3})
     text = trend_summary(frame, x="month", y="referrals", what="Melton", series="category")
-    assert text == ("Melton, Jun 2019 to Sep 2019: CSE latest [c] (Sep 2019), highest shown 0 "
-                    "(Jun 2019); CCE all hidden [c]. 6 values are hidden [c].")
+    assert text == ("Melton, Jun 2019 to Sep 2019: CSE: latest [c] (Sep 2019), highest shown 0 "
+                    "(Jun 2019); CCE: all hidden [c]. 6 values are hidden [c].")
 
 
 def test_a_rate_keeps_its_decimals():
@@ -51,7 +51,7 @@ def test_a_breakdown_with_series_summarises_each_series_not_a_trend():
                           "referrals": [14.0, np.nan, 6, 20]})
     text = breakdown_summary(frame, x="source", y="referrals", what="By source",
                              series="type")
-    assert text == ("By source: CSE largest Police (14); CCE largest Youth justice (20), then "
+    assert text == ("By source: CSE: largest Police (14); CCE: largest Youth justice (20), then "
                     "Police (6). 1 value is hidden [c].")
 
 

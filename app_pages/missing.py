@@ -10,7 +10,7 @@ import streamlit as st
 
 from hub import queries
 from hub.contract import label
-from hub.ui.components import figure_block, not_applied_note, page_header
+from hub.ui.components import figure_block, hub_lead_list, not_applied_note, page_header
 from hub.ui.context import view
 
 v = view()
@@ -60,8 +60,9 @@ with right:
     st.caption("Children who triggered in the last 14 days of the extract may still get a "
                "meeting in time, so the latest month can read low.")
 
+as_of = f"{v.db.info.coverage_end:%d %b %Y}"  # the hub lead's lists are as of then
+
 if v.audience.kind == "hub_lead":
-    as_of = f"{v.db.info.coverage_end:%d %b %Y}"
     st.subheader("Children awaiting a strategy meeting")
     st.caption(f"OFFICIAL-SENSITIVE. For the hub lead only. As of {as_of}, the end of the "
                "extract, whatever the period: pseudonymised children with a repeat-missing "
@@ -76,9 +77,7 @@ if v.audience.kind == "hub_lead":
     ).rename(columns={"child_id": "Child (pseudonym)", "locality_code": "Locality",
                       "trigger_date": "Trigger date", "episodes_in_window": "Episodes in window",
                       "days_waited": f"Days waited (to {as_of})", "overdue": "Overdue"})
-    # Every row without an inner scroll: 35 px a row and the header, for up to 20 rows.
-    st.dataframe(waiting, hide_index=True, key="awaiting_meeting",
-                 height=(min(len(waiting), 20) + 1) * 35 + 3)
+    hub_lead_list(waiting, key="awaiting_meeting")
     st.caption(f"{len(waiting)} children awaiting a meeting, {overdue.sum()} of them overdue "
                "(more than 14 days since the trigger).")
     not_applied_note("missing_episodes")
@@ -88,6 +87,27 @@ figure_block(queries.return_interviews_by_month, title="Return home interviews b
              x="month", y="rhi_offered_pct", kind="line", percent=True, trend=True,
              key="rhi_trend", measures={"rhi_offered_pct": "Offered (%)",
                                         "rhi_within_72h_pct": "Done within 72 hours (%)"})
+
+if v.audience.kind == "hub_lead":
+    lookback = v.settings.rhi_lookback_days
+    st.subheader("Return home interviews still owed")
+    st.caption(f"OFFICIAL-SENSITIVE. For the hub lead only. As of {as_of}, whatever the "
+               f"period: missing episodes (not 'away') whose child returned in the last "
+               f"{lookback} days and more than 72 hours ago, with no interview done and none "
+               "declined, oldest return first.")
+    episodes = queries.return_interviews_owed(v.db, v.filters, lookback)
+    owed, declined = episodes[~episodes["declined"]], episodes[episodes["declined"]]
+    hub_lead_list(owed.drop(columns="declined").assign(
+        locality_code=owed["locality_code"].map(label),
+        returned_on=owed["returned_on"].dt.date,
+        offered=owed["offered"].map({True: "Yes", False: "No"}),
+    ).rename(columns={"child_id": "Child (pseudonym)", "episode_id": "Episode",
+                      "locality_code": "Locality", "returned_on": "Returned on",
+                      "days_since_return": f"Days since return (to {as_of})",
+                      "offered": "Offered"}), key="interviews_owed")
+    st.caption(f"{len(owed)} interviews owed, {int((~owed['offered']).sum())} of them never "
+               f"offered; {len(declined)} more were offered and declined.")
+    not_applied_note("missing_episodes")
 
 st.header("The episodes in the period")
 left, right = st.columns(2)

@@ -277,6 +277,18 @@ def children_awaiting_meeting(db: Database, filters: Filters,
                 as_of=db.info.coverage_end)
 
 
+def return_interviews_owed(db: Database, filters: Filters, lookback_days: int = 90
+                           ) -> pd.DataFrame:
+    """Missing episodes whose return home interview is still owed as of the extract's coverage
+    end, and those offered and declined (`declined`), returns in the last `lookback_days`
+    (return_interviews_owed.sql). The period does not apply; locality, sex and age band do.
+
+    Operational list for the hub lead only: never passed to a protected audience.
+    """
+    return _run(db, "return_interviews_owed", filters, as_of=db.info.coverage_end,
+                lookback_days=lookback_days)
+
+
 # --- Operation Lionheart ----------------------------------------------------------------------
 
 def lionheart_cohort_breakdown(db: Database, filters: Filters) -> Result:

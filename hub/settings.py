@@ -26,6 +26,9 @@ SETTINGS = {
     "repeat_threshold": ("HUB_REPEAT_THRESHOLD", "3",
                          "episodes in the window that make a repeat-missing trigger"),
     "repeat_window_days": ("HUB_REPEAT_WINDOW_DAYS", "90", "days in the repeat-missing window"),
+    "rhi_lookback_days": ("HUB_RHI_LOOKBACK_DAYS", "90",
+                          "days back from the extract's end in which returns still owed a "
+                          "return home interview are listed for the hub lead"),
     "meetings_from": ("HUB_MEETINGS_FROM", "",
                       "date (YYYY-MM-DD) from which repeat-missing triggers await a strategy "
                       "meeting; unset, the 'Strategy meetings for repeat missing' event"),
@@ -48,6 +51,7 @@ class Settings:
     repeat_window_days: int
     perturbation_secret: str = ""  # "" = not set: the demo key, for synthetic extracts only
     meetings_from: dt.date | None = None  # None: from the reference events
+    rhi_lookback_days: int = 90
 
     @classmethod
     def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
@@ -64,7 +68,8 @@ class Settings:
                    Path(raw["audit_dir"]), int(raw["suppression_threshold"]),
                    int(raw["repeat_threshold"]), int(raw["repeat_window_days"]),
                    raw["perturbation_secret"],
-                   dt.date.fromisoformat(raw["meetings_from"]) if raw["meetings_from"] else None)
+                   dt.date.fromisoformat(raw["meetings_from"]) if raw["meetings_from"] else None,
+                   int(raw["rhi_lookback_days"]))
 
     @property
     def record_key_secret(self) -> str:

@@ -144,11 +144,18 @@ def test_partnership_sees_only_its_own_locality(monkeypatch, edge_extract):
 def test_hub_lead_list_appears_only_for_the_hub_lead(monkeypatch, edge_extract):
     lead = run(monkeypatch, edge_extract, "hub_lead", "missing")
     listed = [df.value for df in lead.dataframe if "Child (pseudonym)" in df.value.columns]
-    assert len(listed) == 1 and listed[0]["Child (pseudonym)"].tolist() == ["r"]
+    assert len(listed) == 2 and listed[0]["Child (pseudonym)"].tolist() == ["r"]
+    # s's two returns, 2 and 21 July (20 hours after leaving), within 90 days of 15 Sep,
+    # offered and accepted, not yet done; r's March returns are older than the look-back
+    assert listed[1]["Child (pseudonym)"].tolist() == ["s", "s"]
+    assert listed[1]["Days since return (to 15 Sep 2019)"].tolist() == [75, 56]
+    assert "2 interviews owed, 0 of them never offered; 0 more were offered and declined." in [
+        c.value for c in lead.caption]
     for audience in ["board", "csp:E07000133"]:
         at = run(monkeypatch, edge_extract, audience, "missing")
         assert not [df for df in at.dataframe if "Child (pseudonym)" in df.value.columns]
-        assert "Children awaiting a strategy meeting" not in [s.value for s in at.subheader]
+        assert not {"Children awaiting a strategy meeting", "Return home interviews still owed"
+                    } & {s.value for s in at.subheader}
 
 
 def test_download_log_is_for_the_hub_lead_only(monkeypatch, edge_extract):

@@ -127,6 +127,34 @@ def test_a_child_with_several_unanswered_triggers_is_listed_once_with_the_earlie
     assert awaiting(make_db, starts) == {"x": (D(2019, 3, 3), 3, 303)}
 
 
+def test_return_interviews_still_owed(make_db):
+    """Coverage ends 31 Dec 2019: returns from 3 Oct (90 days back) to 28 Dec (more than 72
+    hours before the end of 31 Dec) with no interview done are owed, unless declined."""
+    def returned(name, day, **fields):
+        end = noon(*day)
+        return episode(**{"episode_id": name, "child_id": name, "end_at": end,
+                          "start_at": end - dt.timedelta(hours=5), **fields})
+
+    db = make_db(missing_episodes=[
+        returned("never_offered", (2019, 11, 1), rhi_offered=False, rhi_accepted=None),
+        returned("accepted", (2019, 12, 1)),  # offered and accepted, not yet done
+        returned("declined", (2019, 11, 20), rhi_accepted=False),
+        returned("done_at_72h", (2019, 11, 5), rhi_completed_at=noon(2019, 11, 8)),
+        returned("away", (2019, 11, 6), missing_from="care", placement_type="foster",
+                 episode_type="away"),
+        returned("too_recent", (2019, 12, 29)),  # 60 hours before the end of 31 Dec
+        returned("too_old", (2019, 10, 2)),  # 90 days before 31 Dec
+        returned("still_missing", (2019, 11, 10), end_at=None),
+    ])
+    owed = queries.return_interviews_owed(db, HALF_YEAR)
+    assert owed["episode_id"].tolist() == ["never_offered", "declined", "accepted"]
+    assert owed["declined"].tolist() == [False, True, False]
+    assert owed["offered"].tolist() == [False, True, True]
+    assert owed["days_since_return"].tolist() == [60, 41, 30]
+    assert queries.return_interviews_owed(db, HALF_YEAR, lookback_days=40)[
+        "episode_id"].tolist() == ["accepted"]
+
+
 def test_meetings_began_comes_from_the_reference_events(make_db):
     db = make_db()
     assert db.reference.meetings_began() == D(2018, 4, 1)

@@ -35,7 +35,7 @@ def params(date_from=D(2019, 1, 1), date_to=D(2019, 12, 31), **overrides) -> dic
     return {"date_from": date_from, "date_to": date_to, "localities": None, "sexes": None,
             "age_bands": None, "exploitation_types": None, "threshold": 3, "window_days": 90,
             "grain": "month", "period_from": date_from, "meetings_from": date_from,
-            "as_of": date_to, **overrides}
+            "as_of": date_to, "lookback_days": 365, **overrides}
 
 
 def table(db, name: str) -> pd.DataFrame:
@@ -424,11 +424,13 @@ COUNTS = {
     "referrals_by_source_and_type": ("referrals",),
     "repeat_missing_by_month": ("triggered_children", "met_within_14_days"),
     "return_interviews_by_month": ("ended_episodes", "rhi_offered", "rhi_within_72h"),
+    "return_interviews_owed": (),  # a list of episodes for the hub lead, not counts
 }
 NOT_COUNTS = {"headline_figures": ("prevention_participants",),
               "prevention_breakdown": ("participants",), "prevention_by_quarter": ("participants",),
               "locality_comparison": ("population_0_17",),
-              "children_awaiting_meeting": ("episodes_in_window", "days_waited")}
+              "children_awaiting_meeting": ("episodes_in_window", "days_waited"),
+              "return_interviews_owed": ("days_since_return",)}
 TRENDS_BY_QUARTER = ("male_share_by_quarter", "missing_once_by_quarter",
                      "prevention_by_quarter", "pursue_by_quarter")
 

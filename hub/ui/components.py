@@ -153,6 +153,12 @@ def _select_locality(chart_key: str) -> None:
         st.session_state["locality"] = codes[:1] if view().audience.protected else codes
 
 
+def hub_lead_list(frame: pd.DataFrame, *, key: str) -> None:
+    """A pseudonymised list for the hub lead (the page checks the audience): every row
+    without an inner scroll, 35 px a row and the header, for up to 20 rows."""
+    st.dataframe(frame, hide_index=True, key=key, height=(min(len(frame), 20) + 1) * 35 + 3)
+
+
 def metric_grid(cards: list[outputs.Card], columns: int = 4) -> None:
     """Headline figures as metrics: value, change and the comparison value in words."""
     for start in range(0, len(cards), columns):

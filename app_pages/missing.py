@@ -77,7 +77,7 @@ if v.audience.kind == "hub_lead":
     ).rename(columns={"child_id": "Child (pseudonym)", "locality_code": "Locality",
                       "trigger_date": "Trigger date", "episodes_in_window": "Episodes in window",
                       "days_waited": f"Days waited (to {as_of})", "overdue": "Overdue"})
-    hub_lead_list(waiting, key="awaiting_meeting")
+    hub_lead_list(waiting, title="Children awaiting a strategy meeting", key="awaiting_meeting")
     st.caption(f"{len(waiting)} children awaiting a meeting, {overdue.sum()} of them overdue "
                "(more than 14 days since the trigger).")
     not_applied_note("missing_episodes")
@@ -104,7 +104,8 @@ if v.audience.kind == "hub_lead":
     ).rename(columns={"child_id": "Child (pseudonym)", "episode_id": "Episode",
                       "locality_code": "Locality", "returned_on": "Returned on",
                       "days_since_return": f"Days since return (to {as_of})",
-                      "offered": "Offered"}), key="interviews_owed")
+                      "offered": "Offered"}), title="Return home interviews still owed",
+                  key="interviews_owed")
     st.caption(f"{len(owed)} interviews owed, {int((~owed['offered']).sum())} of them never "
                f"offered; {len(declined)} more were offered and declined.")
     not_applied_note("missing_episodes")

@@ -229,9 +229,12 @@ def to_csv(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:
              "Read with pandas.read_csv(file, comment='#'); every table of the slice is stacked, "
              "named in the 'table' column."]
     notes += [f"{field + ': ' if field else '    '}{text}" for field, text in meta.lines()]
+    return _csv(notes, as_text(stacked(slice_)))
+
+
+def _csv(notes: list[str], frame: pd.DataFrame) -> bytes:
     header = [_comment_line(note) for note in notes]
-    body = as_text(stacked(slice_)).to_csv(index=False, date_format="%Y-%m-%d",
-                                           lineterminator="\n")
+    body = frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
     # utf-8-sig so that Excel reads the marking's dash; pandas skips the byte-order mark.
     return ("\n".join(header) + "\n" + body).encode("utf-8-sig")
 
@@ -373,6 +376,51 @@ def download(db: Database, filters: Filters, audience: Audience, threshold: int,
     problem = audit.record(audit_dir, audience, description(meta, list(slice_)), fmt,
                            rows(slice_), meta.extract_id, now=now,
                            file_name=file_name(locality_name(db, filters), filters, fmt))
+    if problem:
+        raise DownloadRefused(f"Download refused: {problem}")
+    return data
+
+
+# --- The hub lead's lists ----------------------------------------------------------------------
+
+def list_description(title: str, db: Database, filters: Filters) -> str:
+    """A list, as the download log names it: which list, as of when, for which filters."""
+    restrictions = "; ".join(f"{FILTER_LABELS[key]}: {', '.join(label(v) for v in values)}"
+                             for key, values in filters.restrictions().items())
+    return (f"{title}, as of {db.info.coverage_end:%d %b %Y}"
+            + (f"; {restrictions}" if restrictions else ""))
+
+
+def list_file_name(title: str, db: Database) -> str:
+    """e.g. 'children-awaiting-a-strategy-meeting-2019-09-30.csv'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return f"{slug}-{db.info.coverage_end:%Y-%m-%d}.csv"
+
+
+def list_viewed(title: str, db: Database, filters: Filters, audience: Audience, rows: int,
+                audit_dir, *, now: dt.datetime | None = None) -> str | None:
+    """Log that a list was opened on screen (format 'screen'); None, or why it could not be."""
+    if audience.protected:
+        return "lists are for the hub lead only"
+    return audit.record(audit_dir, audience, list_description(title, db, filters), "screen",
+                        rows, db.info.extract_id, now=now)
+
+
+def list_download(frame: pd.DataFrame, title: str, db: Database, filters: Filters,
+                  audience: Audience, audit_dir, *, now: dt.datetime | None = None) -> bytes:
+    """A hub lead's list as a CSV marked OFFICIAL-SENSITIVE, logged before it is given."""
+    if audience.protected:
+        raise DownloadRefused("Download refused: lists are for the hub lead only")
+    made = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    notes = [f"CSE, Missing and Trafficked Hub: {title}. {MARKING_SENSITIVE}.",
+             f"As of {db.info.coverage_end:%d %b %Y}, the end of extract {db.info.extract_id}; "
+             f"file produced at {made:%Y-%m-%dT%H:%M:%SZ} for {audience}.",
+             f"Filters: {list_description(title, db, filters).partition('; ')[2] or 'none'}.",
+             "Pseudonymised children: for the hub lead's casework, not for onward sharing."]
+    data = _csv(notes, frame)
+    problem = audit.record(audit_dir, audience, list_description(title, db, filters), "csv",
+                           len(frame), db.info.extract_id, file_name=list_file_name(title, db),
+                           now=now)
     if problem:
         raise DownloadRefused(f"Download refused: {problem}")
     return data

@@ -158,6 +158,29 @@ def test_hub_lead_list_appears_only_for_the_hub_lead(monkeypatch, edge_extract):
                     } & {s.value for s in at.subheader}
 
 
+def test_opening_the_hub_leads_lists_is_logged_once(monkeypatch, edge_extract, tmp_path):
+    from hub import audit
+
+    monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "audit"))
+    lead = run(monkeypatch, edge_extract, "hub_lead", "missing")
+    lead.run()  # a rerun with the same filters logs nothing more
+    logged = audit.read_log(tmp_path / "audit")
+    assert sorted(logged["slice"]) == ["Children awaiting a strategy meeting, as of 15 Sep 2019",
+                                       "Return home interviews still owed, as of 15 Sep 2019"]
+    assert set(logged["format"]) == {"screen"} and set(logged["audience"]) == {"hub_lead"}
+    buttons = [b.proto.label for b in lead.get("download_button")]
+    assert buttons == ["Download the list (CSV, OFFICIAL-SENSITIVE — not for onward sharing)"] * 2
+    for audience in ["board", "csp:E07000133"]:
+        run(monkeypatch, edge_extract, audience, "missing")
+    assert len(audit.read_log(tmp_path / "audit")) == 2
+    # A list whose opening cannot be logged is not shown.
+    (tmp_path / "blocked").write_text("a file where the audit folder should be")
+    monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "blocked"))
+    blocked = run(monkeypatch, edge_extract, "hub_lead", "missing")
+    assert not [df for df in blocked.dataframe if "Child (pseudonym)" in df.value.columns]
+    assert any("The list is not shown because" in w.value for w in blocked.warning)
+
+
 def test_download_log_is_for_the_hub_lead_only(monkeypatch, edge_extract):
     lead = run(monkeypatch, edge_extract, "hub_lead", "audit_log")
     assert lead.title[0].value != "Six-month update"

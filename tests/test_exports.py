@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from hub import audit, exports, outputs, slices
+from hub import audit, exports, outputs, queries, slices
 from hub.audience import Audience
 from hub.contract import LOCALITIES
 from hub.database import open_database
@@ -514,3 +514,30 @@ def test_the_log_folder_is_created_and_bad_lines_are_skipped(tmp_path):
     assert log["audience"].tolist() == ["hub_lead", "board"]
     assert list(log.columns) == list(audit.COLUMNS)
     assert log["rows"].tolist() == [3, 12]
+
+
+# --- The hub lead's lists ------------------------------------------------------------------------
+
+def test_a_list_download_is_marked_and_logged_first_and_only_for_the_hub_lead(db, tmp_path):
+    waiting = queries.children_awaiting_meeting(db, PERIOD)
+    melton = Filters(D(2019, 4, 1), D(2019, 9, 1), locality=(MELTON,))
+    title = "Children awaiting a strategy meeting"
+    data = exports.list_download(waiting, title, db, melton, LEAD, tmp_path, now=NOW)
+    text = data.decode("utf-8-sig")
+    assert exports.MARKING_SENSITIVE in text and "As of 31 Dec 2019" in text
+    assert "Locality: Melton" in text
+    frame = pd.read_csv(io.BytesIO(data), comment="#")
+    assert list(frame.columns) == list(waiting.columns) and len(frame) == len(waiting)
+    [logged] = audit.read_log(tmp_path).to_dict("records")
+    assert logged["format"] == "csv" and logged["audience"] == "hub_lead"
+    assert logged["slice"] == f"{title}, as of 31 Dec 2019; Locality: Melton"
+    assert logged["file_name"] == "children-awaiting-a-strategy-meeting-2019-12-31.csv"
+    for audience in (BOARD, CSP):
+        with pytest.raises(exports.DownloadRefused, match="hub lead only"):
+            exports.list_download(waiting, title, db, melton, audience, tmp_path)
+        assert exports.list_viewed(title, db, melton, audience, 3, tmp_path)
+    assert len(audit.read_log(tmp_path)) == 1  # nothing logged, nothing given
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(exports.DownloadRefused, match="cannot be written"):
+        exports.list_download(waiting, title, db, melton, LEAD, blocker / "audit")

@@ -12,7 +12,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from hub import outputs, queries, slices
+from hub import exports, outputs, queries, slices
 from hub.audience import Audience
 from hub.charts import chart, events_caption
 from hub.contract import label
@@ -153,10 +153,29 @@ def _select_locality(chart_key: str) -> None:
         st.session_state["locality"] = codes[:1] if view().audience.protected else codes
 
 
-def hub_lead_list(frame: pd.DataFrame, *, key: str) -> None:
-    """A pseudonymised list for the hub lead (the page checks the audience): every row
-    without an inner scroll, 35 px a row and the header, for up to 20 rows."""
+def hub_lead_list(frame: pd.DataFrame, *, title: str, key: str) -> None:
+    """A pseudonymised list for the hub lead: shown only once its opening is logged (once a
+    session for each list and filter set), sortable by its headers, with a CSV download
+    (OFFICIAL-SENSITIVE) that is logged before it is given."""
+    v = view()
+    if v.audience.protected:  # never for anyone else, whatever a page asks
+        return
+    opened = f"_list_logged_{key}|{_extract_key(v)}|{v.filters}"
+    if opened not in st.session_state:
+        problem = exports.list_viewed(title, v.db, v.filters, v.audience, len(frame),
+                                      v.settings.audit_dir)
+        if problem:
+            st.warning(f"The list is not shown because {problem}. Please tell the hub lead.")
+            return
+        st.session_state[opened] = True
+    # Every row without an inner scroll: 35 px a row and the header, for up to 20 rows.
     st.dataframe(frame, hide_index=True, key=key, height=(min(len(frame), 20) + 1) * 35 + 3)
+    st.download_button(f"Download the list (CSV, {exports.MARKING_SENSITIVE})",
+                       data=partial(exports.list_download, frame, title, v.db, v.filters,
+                                    v.audience, v.settings.audit_dir),
+                       file_name=exports.list_file_name(title, v.db), mime="text/csv",
+                       on_click="ignore",
+                       key=f"{key}_download", icon=":material/download:")
 
 
 def metric_grid(cards: list[outputs.Card], columns: int = 4) -> None:

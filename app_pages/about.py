@@ -40,8 +40,8 @@ st.markdown(
     "was counted. Percentages are worked out from adjusted counts, and are [c] when what they "
     f"are made from is small, or when they are 0% or 100% of fewer than "
     f"{SHARE_EXTREMES_BELOW}. A rate per 10,000 children is [c] when its count is. "
-    "Participants at prevention sessions are attendances, not children, so they are not "
-    "adjusted, but they are hidden beside a number of sessions that is hidden. A category "
+    "Participants at prevention sessions are attendances, not children: they are adjusted in "
+    "step with their sessions, and hidden beside a number of sessions that is hidden. A category "
     "whose figures all come out as 0 is left out, as one with nobody in it is.")
 st.markdown(
     "Figures cover whole financial quarters, half-years or years. Trends step by quarter for "

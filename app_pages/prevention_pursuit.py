@@ -17,9 +17,9 @@ page_header("Prevention and pursuit", "Prevention sessions delivered, and action
             "against perpetrators.")
 
 st.header("Prevention")
-st.caption("Participants are attendances at sessions, not distinct children, so they are not "
-           "adjusted; for the board and partnerships they are hidden beside a number of "
-           "sessions that is hidden, which they would otherwise give away.")
+st.caption("Participants are attendances at sessions, not distinct children. For the board "
+           "and partnerships they are adjusted in step with their sessions, and hidden beside a "
+           "number of sessions that is hidden, which they would otherwise give away.")
 figure_block(queries.prevention_by_quarter, title="Participants by quarter and programme",
              x="quarter", y="participants", series="programme", kind="stack", trend=True,
              key="prevention_trend")

@@ -6,6 +6,7 @@ its own thread), so the database is opened once and every query runs on its own 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
 from pathlib import Path
@@ -69,8 +70,9 @@ class Database:
 
     def __init__(self, info: ExtractInfo, reference: Reference,
                  con: duckdb.DuckDBPyConnection, repeat_threshold: int = 3,
-                 repeat_window_days: int = 90):
+                 repeat_window_days: int = 90, key_id: str = ""):
         self.info = info
+        self.key_id = key_id  # names the secret the record keys came from (caches key on it)
         self.reference = reference
         self.repeat_threshold = repeat_threshold  # kpis.md "Trigger": local practice, a setting
         self.repeat_window_days = repeat_window_days
@@ -123,4 +125,5 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
     con.execute("CREATE TABLE localities AS SELECT * FROM localities_df")
     con.unregister("localities_df")
     con.execute(sql_text("_macros"))
-    return Database(info, reference, con, repeat_threshold, repeat_window_days)
+    key_id = hashlib.sha256(f"key id|{secret}".encode()).hexdigest()[:12]
+    return Database(info, reference, con, repeat_threshold, repeat_window_days, key_id)

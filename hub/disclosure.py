@@ -75,9 +75,8 @@ def protect(frame: pd.DataFrame, counts: list[str], *, protected: bool, threshol
 
     A rate's numerator and counted denominator are protected as counts, listed or not. For a
     protected audience every count needs its `<count>_key` column: without one the frame is
-    refused (ValueError), never shown unperturbed. `sums` (participants at sessions) are not
-    perturbed, but are shown only beside counts that are shown and above 0: divided by a
-    typical size, an exact sum beside a hidden count would give the count back.
+    refused (ValueError), never shown unperturbed. `sums` (participants at sessions) go with
+    the one count of the frame: see `_scale_sums`.
     """
     rates = list(rates)
     counts = list(dict.fromkeys([*counts, *(r.numerator for r in rates),
@@ -88,26 +87,44 @@ def protect(frame: pd.DataFrame, counts: list[str], *, protected: bool, threshol
     for column in [*counts, *(r.denominator for r in rates)]:
         values[column] = pd.to_numeric(work[column]).to_numpy(float, na_value=np.nan)
         statuses[column] = _statuses(work, column)
+    exact = {column: values[column] for column in counts}
     for column in counts:
         if protected:
             values[column] = _perturbed(work, column, values[column], table)
             statuses[column][is_small(values[column], threshold)] = CONFIDENTIAL
         work[column] = np.where(np.isin(statuses[column], NUMBER_SHOWN), values[column], np.nan)
         work[column + STATUS_SUFFIX] = statuses[column]
-    if protected and sums and counts:
-        unshown = np.zeros(len(work), bool)
-        for column in counts:
-            unshown |= (statuses[column] == CONFIDENTIAL) | (values[column] == 0)
-        for column in sums:
-            status = _statuses(work, column)
-            status[unshown & (status == SHOWN)] = CONFIDENTIAL
-            work[column] = np.where(status == SHOWN, work[column], np.nan)
-            work[column + STATUS_SUFFIX] = status
+    if protected and sums:
+        _scale_sums(work, sums, counts, exact, values, statuses)
+    for column in sums if not protected else ():
+        work[column + STATUS_SUFFIX] = _statuses(work, column)
     for rate in rates:
         work[rate.out], work[rate.out + STATUS_SUFFIX] = _rate(
             rate, values[rate.numerator], values[rate.denominator],
             statuses[rate.numerator], statuses[rate.denominator], protected, threshold)
     return work.drop(columns=[c for c in work.columns if str(c).endswith(KEY_SUFFIX)])
+
+
+def _scale_sums(work: pd.DataFrame, sums: list[str], counts: list[str],
+                exact: dict[str, np.ndarray], values: dict[str, np.ndarray],
+                statuses: dict[str, np.ndarray]) -> None:
+    """A sum beside a count (participants beside sessions) is scaled by the count's
+    perturbation, so that it stays consistent with the shown count and a total minus its
+    parts is as noisy as the counts are; it is [c] beside a count that is [c] or 0 (divided
+    by a typical size, it would give the count back)."""
+    if len(counts) != 1:
+        raise ValueError(f"sums {sums} need exactly one count to scale with, not {counts}")
+    count = counts[0]
+    true = exact[count]
+    hidden = (statuses[count] == CONFIDENTIAL) | (values[count] == 0)
+    for column in sums:
+        total = pd.to_numeric(work[column]).to_numpy(float, na_value=np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = np.where(true > 0, np.round(total * values[count] / true), total)
+        status = _statuses(work, column)
+        status[hidden & (status == SHOWN)] = CONFIDENTIAL
+        work[column] = np.where(status == SHOWN, scaled, np.nan)
+        work[column + STATUS_SUFFIX] = status
 
 
 def _perturbed(frame: pd.DataFrame, column: str, values: np.ndarray, table: PTable
@@ -149,20 +166,22 @@ def _rate(rate: Rate, num: np.ndarray, den: np.ndarray, num_status: np.ndarray,
 def protect_figures(frame: pd.DataFrame, *, protected: bool, threshold: int = 5,
                     ptable: PTable | None = None) -> pd.DataFrame:
     """Headline figures, by the same rules as `protect`: a frame of numerator,
-    numerator_key, denominator and denominator_key (NA for a count) and is_count (False for a
-    sum such as participants, which passes as it is) -> value (NaN unless shown) and status,
-    in the frame's order."""
+    numerator_key, denominator and denominator_key (NA for a count), is_count (False for a
+    sum such as participants) and, for a sum, scale and scale_key (the count it goes with) ->
+    value (NaN unless shown) and status, in the frame's order."""
     out = pd.DataFrame({"value": np.nan, "status": SHOWN}, index=frame.index)
     share = frame["denominator"].notna().to_numpy()
     count = frame["is_count"].astype(bool).to_numpy()
-    for rows, figure, how in (
-            (~share & count, "numerator", {"counts": ["numerator"]}),
-            (~share & ~count, "numerator", {"counts": ["numerator"], "protected": False}),
-            (share, "share", {"counts": [], "rates": [Rate("numerator", "denominator",
-                                                               "share")]})):
+    sums = frame.drop(columns="numerator_key").rename(
+        columns={"numerator": "sum", "scale": "numerator", "scale_key": "numerator_key"})
+    for rows, figure, source, how in (
+            (~share & count, "numerator", frame, {"counts": ["numerator"]}),
+            (~share & ~count, "sum", sums, {"counts": ["numerator"], "sums": ["sum"]}),
+            (share, "share", frame, {"counts": [], "rates": [Rate("numerator", "denominator",
+                                                                  "share")]})):
         if rows.any():
-            done = protect(frame[rows], **{"protected": protected, "threshold": threshold,
-                                           "ptable": ptable, **how})
+            done = protect(source[rows], **{"protected": protected, "threshold": threshold,
+                                            "ptable": ptable, **how})
             out.loc[rows, "value"] = done[figure].to_numpy(float)
             out.loc[rows, "status"] = done[figure + STATUS_SUFFIX].to_numpy(object)
     return out
@@ -174,7 +193,8 @@ def protect_figure(numerator, numerator_key, denominator=None, denominator_key=N
     """One headline count, or (with a denominator) percentage -> (value or None, status):
     `protect_figures` of one row."""
     frame = pd.DataFrame({"numerator": [numerator], "numerator_key": [numerator_key],
-                          "denominator": [denominator], "denominator_key": [denominator_key]},
+                          "denominator": [denominator], "denominator_key": [denominator_key],
+                          "scale": [np.nan], "scale_key": [np.nan]},
                          dtype=float).assign(is_count=True)
     out = protect_figures(frame, protected=protected, threshold=threshold, ptable=ptable)
     value, status = out.at[0, "value"], out.at[0, "status"]

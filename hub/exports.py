@@ -117,8 +117,8 @@ def rules(audience: Audience, threshold: int, locality: str) -> tuple[str, ...]:
         f"their difference is 1 to {threshold}, or when it is 0% or 100% of fewer than "
         f"{disclosure.SHARE_EXTREMES_BELOW}; it is [z] when the denominator is 0. A rate per "
         "10,000 is [c] when its count is.",
-        "Participants at prevention sessions are attendances, not people, and are not "
-        "perturbed; they are [c] beside a number of sessions that is [c] or 0. A category "
+        "Participants at prevention sessions are attendances, not people: they are scaled "
+        "with their sessions' adjustment, and [c] beside sessions that are [c] or 0. A category "
         "whose figures are all 0 after perturbation is left out, as one with none is.",
         "Periods are whole financial quarters, half-years or years; trends step by quarter "
         "for the county and by half-year for one district.",

@@ -238,7 +238,8 @@ class Filters:
         if month_from > month_to:
             notes.append(PERIOD_ORDER_NOTE)
             month_from, month_to = default.month_from, default.month_to
-        elif protected and not is_reporting_period(month_from, month_to):
+        elif protected and (month_from, month_to) not in reporting_periods(coverage_start,
+                                                                          coverage_end):
             notes.append(PERIOD_NOTE.format(
                 asked=f"{month_from:%b %Y} to {month_end(month_to):%b %Y}"))
             month_from, month_to = default.month_from, default.month_to
@@ -252,9 +253,23 @@ class Filters:
                              f"{', '.join(map(repr, bad))} ignored.")
             chosen[name] = tuple(v for v in allowed if v in values)
         if protected:
-            chosen, note = one_extra_value(chosen)
-            notes += [note] if note else []
+            chosen, more = protected_choices(chosen)
+            notes += more
         return cls(month_from, month_to, notes=tuple(notes), **chosen)
+
+
+def protected_choices(chosen: dict[str, tuple[str, ...]]
+                      ) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """What a protected view applies of the values chosen: one locality (views of several
+    could be subtracted from each other) and at most one other value (rule 8), with a note
+    for each thing left out."""
+    notes = []
+    if len(chosen.get("locality", ())) > 1:
+        chosen = {**chosen, "locality": chosen["locality"][:1]}
+        notes.append(f"Protected views show one locality at a time, so only "
+                     f"{LOCALITIES[chosen['locality'][0]]} is shown.")
+    chosen, note = one_extra_value(chosen)
+    return chosen, notes + ([note] if note else [])
 
 
 def one_extra_value(chosen: dict[str, tuple[str, ...]]

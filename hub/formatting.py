@@ -29,8 +29,3 @@ def figure_text(value, status: str | None = SHOWN, *, percent: bool = False,
     text = f"{float(value):{',' if grouping else ''}.{places(percent, decimals)}f}"
     text += "%" if percent else ""
     return f"{text} {LOW_RELIABILITY}" if status == LOW_RELIABILITY else text
-
-
-def rounded(value: float, percent: bool = False, decimals: int | None = None) -> float:
-    """A number at the precision shown (chart data and hover text carry no more: rule 6)."""
-    return round(float(value), places(percent, decimals))

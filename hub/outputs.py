@@ -165,7 +165,8 @@ def headline_cards(figures: pd.DataFrame, filters: Filters, audience: Audience,
     """Each headline figure with its comparison value and change, protected for the audience
     (both periods of every figure in one pass); `dropped` names, by label, the filters a
     figure was computed without (rule 8)."""
-    sides = ("numerator", "numerator_key", "denominator", "denominator_key")
+    sides = ("numerator", "numerator_key", "denominator", "denominator_key", "scale",
+             "scale_key")
     both = pd.concat([figures[[*sides, "is_count"]],
                       figures[[f"comparison_{c}" for c in sides] + ["is_count"]].set_axis(
                           [*sides, "is_count"], axis=1)], ignore_index=True)

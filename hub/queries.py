@@ -107,6 +107,7 @@ class Headline:
     denominator: str | None = None  # set for a percentage
     is_count: bool = True  # False for sums that are not counts of people (participants)
     crossed: int = 0  # dimensions its numerator crosses besides period and locality (rule 8)
+    scale: str | None = None  # for a sum: the count it is scaled with under protection
 
 
 HEADLINES: tuple[Headline, ...] = (
@@ -132,19 +133,18 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("Lionheart engaged at latest review (%)", "lionheart_engaged", "lionheart_cohort",
              "lionheart_reviewed", crossed=2),
     Headline("Prevention participants", "prevention_participants", "prevention_sessions",
-             is_count=False),
+             is_count=False, scale="prevention_sessions"),
     Headline("Convictions", "convictions", "pursue_outcomes", crossed=1),
 )
-HEADLINES_BY_LABEL = {h.label: h for h in HEADLINES}
 
 
 def headline_figures(db: Database, filters: Filters) -> pd.DataFrame:
     """Every headline figure for the period and the comparison period (headline_figures.sql).
 
     One row per figure: label, table, is_count, crossed, numerator, denominator (NA for
-    counts) and comparison_numerator, comparison_denominator, each with its `_key` (the sum
-    of its units' record keys; NA for a sum that is not a count). Percentages are computed
-    under disclosure control (hub.outputs), never here.
+    counts), scale (for a sum: the count it is scaled with, NA otherwise) and the same three
+    for the comparison period, each with its `_key` (the sum of its units' record keys; NA
+    for a sum). Percentages are computed under disclosure control (hub.outputs), never here.
     """
     current = _run(db, "headline_figures", filters, triggers=True).iloc[0]
     previous = _run(db, "headline_figures", filters.comparison(), triggers=True).iloc[0]
@@ -157,7 +157,8 @@ def headline_figures(db: Database, filters: Filters) -> pd.DataFrame:
         row = {"label": h.label, "table": h.table, "is_count": h.is_count,
                "crossed": h.crossed}
         for prefix, figures in (("", current), ("comparison_", previous)):
-            for side, column in (("numerator", h.numerator), ("denominator", h.denominator)):
+            for side, column in (("numerator", h.numerator), ("denominator", h.denominator),
+                                 ("scale", h.scale)):
                 row[prefix + side] = value(figures, column)
                 row[prefix + side + "_key"] = value(figures, column and f"{column}_key")
         rows.append(row)

@@ -92,7 +92,8 @@ TABLES: tuple[SliceTable, ...] = (
                {"dimension": "breakdown", "category": "category"},
                {"sessions": "prevention sessions delivered in the period",
                 "participants": "sum of participants at those sessions (attendances, not "
-                                "distinct children, so never suppressed)"}),
+                                "distinct children: not perturbed, but [c] beside sessions "
+                                "that are [c] or 0)"}),
     SliceTable("pursue_by_quarter", "Perpetrator action by quarter",
                queries.pursue_by_quarter, "pursue_outcomes", "quarter", {"measure": "breakdown"},
                {"number": "arrests, charges, convictions, abduction warning notices or "
@@ -127,10 +128,9 @@ HEADLINE_DEFINITIONS = {  # the board's headline figures, in words (one per HEAD
                                               "period, the share engaged with support at "
                                               "their latest review",
     "Prevention participants": "sum of participants at prevention sessions in the period "
-                               "(attendances, never suppressed)",
+                               "(attendances, not people: scaled with the sessions' adjustment)",
     "Convictions": "convictions in quarters starting in the period (county-wide)",
 }
-
 
 
 def trigger_text(db: Database) -> str:

@@ -6,7 +6,8 @@
 --   referrals, male_referrals, joint_referrals, cce_referrals, cce_from_youth_justice,
 --   episodes, care_episodes, care_episodes_other_la, children, children_missing_once,
 --   triggered_children, met_within_14_days, ended_episodes, rhi_offered, rhi_within_72h,
---   lionheart_cohort, lionheart_reviewed, lionheart_engaged, prevention_participants, convictions.
+--   lionheart_cohort, lionheart_reviewed, lionheart_engaged, prevention_participants,
+--   prevention_sessions (which scale the participants under protection), convictions.
 --   Each count X has X_key, the sum of its units' record keys: every column but
 --   prevention_participants (a sum of attendances). Units: referrals, episodes, children
 --   (child_rkey, once each), triggered children (the key of their first trigger in the period),
@@ -88,7 +89,8 @@ review_figures AS (
     FROM latest_review
 ),
 prevention_figures AS (
-    SELECT CAST(coalesce(sum(participants), 0) AS BIGINT) AS prevention_participants
+    SELECT CAST(coalesce(sum(participants), 0) AS BIGINT) AS prevention_participants,
+           count(*) AS prevention_sessions, key_sum(rkey) AS prevention_sessions_key
     FROM prevention_sessions
     WHERE delivered_on BETWEEN $date_from AND $date_to
       AND keep(locality_code, $localities) AND keep(age_band, $age_bands)

@@ -114,3 +114,16 @@ def test_protected_audiences_get_no_figures_of_a_real_extract_without_a_secret(
     monkeypatch.setenv("HUB_PERTURBATION_SECRET", "a secret the hub holds")
     at = run(monkeypatch, real, "board")
     assert not at.error and at.metric
+
+
+def test_the_board_preview_keeps_the_hub_leads_filters_as_far_as_the_rules_allow(monkeypatch):
+    lead = run(monkeypatch, DEMO, "hub_lead", locality=["E07000133", "E07000131"],
+               sex=["female", "male"])
+    lead.sidebar.toggle(key="as_board").set_value(True).run()
+    assert lead.sidebar.multiselect(key="locality").value == ["E07000131"]  # first in order
+    assert lead.sidebar.multiselect(key="sex").value == ["female"]
+    board = run(monkeypatch, DEMO, "board", locality="E07000131", sex="female")
+    assert {m.label: m.value for m in lead.metric} == {m.label: m.value for m in board.metric}
+    lead.sidebar.toggle(key="as_board").set_value(False).run()
+    assert lead.sidebar.multiselect(key="locality").value == ["E07000131"]  # still filtered
+    assert "Period: Apr 2019 to Sep 2019 (H1 2019-20)." in lead.caption[0].value

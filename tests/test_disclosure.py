@@ -173,3 +173,25 @@ def test_a_shown_share_is_within_0_and_100_and_reveals_no_small_part(rows):
             assert not 0 < part <= 5
         if out.at[i, "pct"] in (0, 100):
             assert den[i] >= 20
+
+
+def test_a_sum_goes_with_its_count_scaled_and_hidden_with_it():
+    """Participants beside sessions: scaled by the sessions' perturbation (10 -> 8, so 400 ->
+    320), [c] beside sessions that are [c] or 0, exact for the hub lead."""
+    frame = pd.DataFrame({"sessions": [10, 3, 8], "sessions_key": [3, 9, 3],
+                          "participants": [400, 90, 250]})
+    out = protect(frame, ["sessions"], sums=["participants"], protected=True, ptable=NOISE)
+    assert shown(out, "sessions") == [8, 0, 11]
+    assert shown(out, "participants") == [320, None, round(250 * 11 / 8)]
+    assert list(out["participants_status"]) == ["", C, ""]
+    lead = protect(frame, ["sessions"], sums=["participants"], protected=False)
+    assert shown(lead, "participants") == [400, 90, 250]
+    with pytest.raises(ValueError, match="exactly one count"):
+        protect(frame.assign(other=1, other_key=0), ["sessions", "other"],
+                sums=["participants"], protected=True, ptable=NOISE)
+    headline = pd.DataFrame({"numerator": [400.0], "numerator_key": [np.nan],
+                             "denominator": [np.nan], "denominator_key": [np.nan],
+                             "scale": [10.0], "scale_key": [3.0], "is_count": [False]})
+    from hub.disclosure import protect_figures
+    assert protect_figures(headline, protected=True, ptable=NOISE).iloc[0].tolist() == [320, ""]
+    assert protect_figures(headline, protected=False).iloc[0].tolist() == [400, ""]

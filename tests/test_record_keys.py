@@ -407,7 +407,7 @@ COUNTS = {
         "cce_from_youth_justice", "episodes", "children", "children_missing_once",
         "care_episodes", "care_episodes_other_la", "triggered_children", "met_within_14_days",
         "ended_episodes", "rhi_offered", "rhi_within_72h", "lionheart_cohort",
-        "lionheart_reviewed", "lionheart_engaged", "convictions"),
+        "lionheart_reviewed", "lionheart_engaged", "prevention_sessions", "convictions"),
     "lionheart_cohort_breakdown": ("people",),
     "lionheart_households": ("people", "households"),
     "lionheart_reviews": ("people", "reviewed"),

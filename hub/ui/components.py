@@ -214,8 +214,8 @@ def headline_cards() -> list[outputs.Card]:
 
 
 def _extract_key(v) -> str:
-    return f"{v.db.info.path}|{v.db.info.extract_id}"
-
+    # the secret too: figures perturbed with an old key must never be served beside new ones
+    return f"{v.db.info.path}|{v.db.info.extract_id}|{v.db.key_id}"
 
 
 def page_header(title: str, intro: str) -> None:

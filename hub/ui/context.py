@@ -17,7 +17,7 @@ from hub.contract import LOCALITIES, label
 from hub.database import Database, open_database
 from hub.extract import ExtractError, read_manifest
 from hub.filters import CHOICES, FILTER_LABELS, PERIOD_ORDER_NOTE, Filters, add_months, \
-    last_whole_month, month_start, one_extra_value, reporting_periods
+    last_whole_month, month_start, protected_choices, reporting_periods
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,8 @@ def resolve_audience(config: Settings) -> tuple[Audience, str | None]:
         return Audience("board"), f"{exc}. Showing the board view."
 
 
+NO_PERIOD_NOTE = ("This extract holds no whole financial quarter, so nothing can be shown to the "
+                  "board or partnerships yet.")
 PREVIEW_NOTE = ("Previewing the board's view: protected figures for whole reporting periods. "
                 "Turn it off for the exact figures.")
 REAL_EXTRACT_NOTE = ("This extract is not marked synthetic, and no perturbation secret is set "
@@ -131,6 +133,9 @@ def _period(db: Database, from_link: Filters, audience: Audience, sidebar) -> tu
     else:
         options = [f"{a:%Y-%m}/{b:%Y-%m}"
                    for a, b in reporting_periods(db.info.coverage_start, db.info.coverage_end)]
+        if not options:
+            st.error(NO_PERIOD_NOTE)
+            st.stop()
         asked = f"{from_link.month_from:%Y-%m}/{from_link.month_to:%Y-%m}"
         if state.get("period") not in options:  # a new session (or view): the link decides
             state["period"] = asked if asked in options else options[0]
@@ -158,34 +163,33 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
     month_from, month_to = _period(db, from_link, audience, sidebar)
     chosen: dict[str, tuple[str, ...]] = {}
     notes = list(from_link.notes)
+    state = st.session_state
     if audience.kind == "csp":
         chosen["locality"] = (audience.locality,)
         sidebar.markdown(f"**Locality:** {LOCALITIES[audience.locality]} (your partnership)")
         if raw["locality"] and raw["locality"] != [audience.locality]:
             notes.append("Only your own locality can be shown, so the locality in the link "
                          "was ignored.")
-    elif audience.protected and len(from_link.locality) > 1:
-        # One district at a time: views of several could be subtracted from each other.
-        notes.append(f"Protected views show one locality at a time, so only "
-                     f"{LOCALITIES[from_link.locality[0]]} is shown.")
-    for name, options in CHOICES.items():
-        if name in chosen:
-            continue
-        if name not in st.session_state:  # a new session: the link decides
-            st.session_state[name] = list(getattr(from_link, name))[
-                :1 if audience.protected else None]
+    boxes = [name for name in CHOICES if name not in chosen]
+    for name in boxes:
+        if name not in state:  # a new session: the link decides
+            state[name] = list(getattr(from_link, name))
+    if audience.protected:  # the boxes hold only what is applied (after a preview switch too)
+        kept, _ = protected_choices({name: tuple(state[name]) for name in boxes})
+        for name in boxes:
+            state[name] = list(kept.get(name, ()))
+    for name in boxes:
+        # The same widget for every audience, so that switching the preview keeps the picks.
         # Not bound to the address bar by Streamlit, which would write the labels ("Melton")
         # there: the address bar holds codes (locality=E07000133), kept in step below.
-        picked = sidebar.multiselect(FILTER_LABELS[name], options, key=name,
-                                     format_func=label, placeholder="All",
-                                     max_selections=1 if audience.protected else None,
-                                     help="One value, or all; protected views filter by at "
-                                          "most one value beyond the locality."
-                                     if audience.protected else None)
-        chosen[name] = tuple(v for v in options if v in picked)
+        picked = sidebar.multiselect(FILTER_LABELS[name], CHOICES[name], key=name,
+                                     format_func=label, placeholder="All")
+        chosen[name] = tuple(v for v in CHOICES[name] if v in picked)
     if audience.protected:
-        chosen, note = one_extra_value(chosen)
-        notes += [note] if note else []
+        chosen, more = protected_choices(chosen)
+        notes += more
+        sidebar.caption("The board and partnerships see one locality, and at most one other "
+                        "value, at a time.")
     for name in CHOICES:
         if name == "locality" and audience.kind == "csp":
             continue

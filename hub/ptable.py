@@ -193,6 +193,14 @@ def _coverage(frame: pd.DataFrame, where: str, params: Parameters) -> np.ndarray
         raise PTableError(f"{where}: " + "; ".join(broken))
     noise = np.zeros((params.values + 1, params.keys), dtype=np.int64)
     noise[pcv, ckey] = pvalue
+    # Every row must meet rule 3 too: a table of zeros is well formed and protects nothing.
+    for value in range(1, params.values + 1):
+        steps, counts = np.unique(noise[value], return_counts=True)
+        try:
+            _check_distribution(value, dict(zip(steps.tolist(), counts.tolist())), params)
+        except PTableError as error:
+            raise PTableError(f"{where}: {str(error).removeprefix('generated ptable: ')} "
+                              f"({params.keys} rows)") from None
     noise.flags.writeable = False  # shared by every caller of default_ptable()
     return noise
 

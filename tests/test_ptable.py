@@ -277,3 +277,12 @@ def test_perturb_equals_the_ons_package_cell_by_cell(table):
     # The data reached what it was meant to: keys summing past 255, every kind of row.
     assert (cells["k"] > 255).any() and cells["n"].max() > P.values
     assert {1, 2, 3}.issubset(cells["n"]) and (cells["count"] != cells["n"]).any()
+
+
+def test_a_well_formed_table_that_breaks_rule_3_is_refused(tmp_path):
+    """A table of zeros has every row and protects nothing: refused, naming the rule."""
+    frame = generate().assign(pvalue=0)
+    path = tmp_path / "zeros.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(PTableError, match=r"zeros.csv: count 1: too few keys send the count to 0"):
+        PTable.load(path)

@@ -160,7 +160,9 @@ def hub_lead_list(frame: pd.DataFrame, *, title: str, key: str) -> None:
     v = view()
     if v.audience.protected:  # never for anyone else, whatever a page asks
         return
-    opened = f"_list_logged_{key}|{_extract_key(v)}|{v.filters}"
+    # the lists are "now": the period does not change them, so it does not log them again
+    f = v.filters
+    opened = f"_list_logged_{key}|{_extract_key(v)}|{f.locality}|{f.sex}|{f.age_band}"
     if opened not in st.session_state:
         problem = exports.list_viewed(title, v.db, v.filters, v.audience, len(frame),
                                       v.settings.audit_dir)

@@ -138,8 +138,7 @@ def describe(db: Database, filters: Filters, audience: Audience, threshold: int,
     name = locality_name(db, filters)
     grain = outputs.for_audience(filters, audience).trend_grain
     produced_at = produced_at or dt.datetime.now(dt.timezone.utc)
-    restrictions = [f"{FILTER_LABELS[key]}: {', '.join(label(v) for v in values)}"
-                    for key, values in filters.restrictions().items() if key != "locality"]
+    restrictions = restrictions_text(filters.extra())
     code = audience.kind + (f":{audience.locality}" if audience.locality else "")
     chosen = [t for t in TABLES if t.name in tables]
     columns = {"table", *BASE_COLUMNS, *(c for t in chosen for c in t.breakdown.values())}
@@ -357,7 +356,7 @@ def file_name(locality: str, filters: Filters, fmt: str) -> str:
     """e.g. 'melton-2019-04-to-2019-09-local-slice.xlsx'; '-filtered' when restrictions other
     than the locality apply (sex, age band, exploitation type)."""
     slug = re.sub(r"[^a-z0-9]+", "-", locality.lower()).strip("-")
-    filtered = "-filtered" if set(filters.restrictions()) - {"locality"} else ""
+    filtered = "-filtered" if filters.extra() else ""
     return (f"{slug}-{filters.month_from:%Y-%m}-to-{filters.month_to:%Y-%m}-local-slice"
             f"{filtered}.{fmt}")
 
@@ -383,12 +382,16 @@ def download(db: Database, filters: Filters, audience: Audience, threshold: int,
 
 # --- The hub lead's lists ----------------------------------------------------------------------
 
+def restrictions_text(restrictions: dict[str, tuple[str, ...]]) -> list[str]:
+    """['Locality: Melton', 'Sex: Male'] for people to read (files and the download log)."""
+    return [f"{FILTER_LABELS[key]}: {', '.join(label(v) for v in values)}"
+            for key, values in restrictions.items()]
+
+
 def list_description(title: str, db: Database, filters: Filters) -> str:
     """A list, as the download log names it: which list, as of when, for which filters."""
-    restrictions = "; ".join(f"{FILTER_LABELS[key]}: {', '.join(label(v) for v in values)}"
-                             for key, values in filters.restrictions().items())
-    return (f"{title}, as of {db.info.coverage_end:%d %b %Y}"
-            + (f"; {restrictions}" if restrictions else ""))
+    return "; ".join([f"{title}, as of {db.info.coverage_end:%d %b %Y}",
+                      *restrictions_text(filters.restrictions())])
 
 
 def list_file_name(title: str, db: Database) -> str:
@@ -415,7 +418,7 @@ def list_download(frame: pd.DataFrame, title: str, db: Database, filters: Filter
     notes = [f"CSE, Missing and Trafficked Hub: {title}. {MARKING_SENSITIVE}.",
              f"As of {db.info.coverage_end:%d %b %Y}, the end of extract {db.info.extract_id}; "
              f"file produced at {made:%Y-%m-%dT%H:%M:%SZ} for {audience}.",
-             f"Filters: {list_description(title, db, filters).partition('; ')[2] or 'none'}.",
+             f"Filters: {'; '.join(restrictions_text(filters.restrictions())) or 'none'}.",
              "Pseudonymised children: for the hub lead's casework, not for onward sharing."]
     data = _csv(notes, frame)
     problem = audit.record(audit_dir, audience, list_description(title, db, filters), "csv",

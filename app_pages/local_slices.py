@@ -15,6 +15,7 @@ from functools import partial
 import streamlit as st
 
 from hub import audit, exports, slices
+from hub.formatting import markdown_literal
 from hub.ui.components import legend, local_slice, page_header
 from hub.ui.context import view
 
@@ -24,7 +25,8 @@ page_header("Local slices", "Figures for one locality and period, to download.")
 COUNTY_CHOICE = "county"
 if v.audience.kind == "csp":
     code = v.audience.locality  # a partnership's slice is always its own
-    st.markdown(f"**Locality:** {v.db.reference.locality_name(code)} (your partnership), "
+    st.markdown(f"**Locality:** {markdown_literal(v.db.reference.locality_name(code))} (your "
+                f"partnership), "
                 f"with {slices.COUNTY} totals for comparison in extra rows below its own.")
 else:
     options = [COUNTY_CHOICE, *v.audience.visible_localities]
@@ -67,7 +69,8 @@ def _file(fmt: str):
 
 st.subheader("Download")
 county_rows = f", with {slices.COUNTY} totals in extra rows" if v.audience.kind == "csp" else ""
-st.markdown(f"**These files cover {name}, {filters.describe_period()}{county_rows}.**")
+st.markdown(f"**These files cover {markdown_literal(name)}, {filters.describe_period()}"
+            f"{county_rows}.**")
 problem = audit.problem(v.settings.audit_dir)
 if problem:
     st.warning(f"Downloads are switched off because {problem}. Please tell the hub lead.")

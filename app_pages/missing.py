@@ -1,9 +1,11 @@
 """Missing episodes: how often children go missing, from where, and how the hub follows up.
 
 Answers the committee's points on the rise at the end of 2017/18 (partly the new electronic
-reporting: see the marker), children placed by other councils, the falling share missing only
-once, strategy meetings after three episodes in 90 days, and return home interviews. The hub
-lead also gets the pseudonymised list of children still awaiting a strategy meeting.
+reporting: see the marker), children placed by other councils (the out-of-area cohort's share
+over time), the falling shares missing only once and missing from home, strategy meetings
+after three episodes in 90 days, and return home interviews. The hub lead also gets the
+pseudonymised lists of children still awaiting a strategy meeting and of return home
+interviews still owed.
 """
 
 import streamlit as st
@@ -41,6 +43,21 @@ with right:
     figure_block(queries.episode_breakdown, dimension="missing_from_detail",
                  title="Episodes in the period: home or care", x="category", y="episodes",
                  horizontal=True, key="missing_from_period")
+
+left, right = st.columns(2)
+with left:
+    figure_block(queries.missing_shares_by_month,
+                 title="Children placed by other councils, as a share of children missing",
+                 x="month", y="out_of_area_pct", kind="line", percent=True, trend=True,
+                 headers={"out_of_area_pct": "Placed by other councils (%)"},
+                 key="missing_out_of_area_share")
+    st.caption("The out-of-area cohort: children with an episode from a placement made by "
+               "another council, among the children missing in each step.")
+with right:
+    figure_block(queries.missing_shares_by_month,
+                 title="Episodes from home, as a share of missing episodes", x="month",
+                 y="from_home_pct", kind="line", percent=True, trend=True,
+                 headers={"from_home_pct": "From home (%)"}, key="missing_from_home_share")
 
 st.header("Repeat missing and strategy meetings")
 st.caption(f"A child triggers when they go missing {v.db.repeat_threshold} times within "

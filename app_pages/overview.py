@@ -8,15 +8,16 @@ their jumps.
 import streamlit as st
 
 from hub import queries
+from hub.committee import committee_answers
 from hub.outputs import overview_summary
-from hub.ui.components import figure_block, headline_cards, metric_grid, page_header, \
-    symbol_legend
+from hub.ui.components import committee_section, figure_block, figures, headline_cards, \
+    metric_grid, page_header, symbol_legend
 from hub.ui.context import view
 
 v = view()
 page_header("Six-month update", "The hub's headline figures, as the committee reads them.")
 cards = headline_cards()
-st.markdown(overview_summary(cards, v.filters))
+st.markdown(overview_summary(cards, v.filters, v.audience))
 metric_grid(cards)
 st.caption(f"Each figure is compared with {v.filters.comparison().describe_period()}.")
 symbol_legend()
@@ -30,3 +31,6 @@ with right:
     figure_block(queries.missing_by_month, title="Missing episodes and children by month",
                  x="month", y="episodes", kind="line", trend=True, key="overview_missing",
                  measures={"episodes": "Episodes", "children": "Children"})
+
+committee_section(committee_answers(cards, lambda query: figures(query)[1], v.filters,
+                                    v.audience))

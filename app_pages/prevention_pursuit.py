@@ -1,9 +1,9 @@
 """Prevention and pursuit: awareness work with children, and action against perpetrators.
 
 For the board and partnerships: Warning Zone visits, "Breck's Last Game" screenings, CCE
-workshops and outreach (including Gypsy and traveller communities), by programme, setting,
-locality and funder; arrests, charges, convictions, abduction warning notices and criminal
-injuries compensation awards by quarter.
+workshops and outreach (including Gypsy and traveller communities, over time), by programme,
+setting, locality and funder (the Warning Zone's funders apart); arrests, charges,
+convictions, abduction warning notices and criminal injuries compensation awards by quarter.
 """
 
 import streamlit as st
@@ -37,6 +37,30 @@ with right:
                  key="prevention_setting")
     figure_block(queries.prevention_breakdown, dimension="funder", title="Sessions by funder",
                  x="category", y="sessions", horizontal=True, key="prevention_funder")
+
+st.header("Gypsy and traveller outreach")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.prevention_settings_by_quarter, setting="gypsy_traveller_outreach",
+                 title="Sessions in Gypsy and traveller settings, over time", x="quarter",
+                 y="sessions", kind="bar", trend=True,
+                 key="prevention_gypsy_traveller_sessions")
+with right:
+    figure_block(queries.prevention_settings_by_quarter, setting="gypsy_traveller_outreach",
+                 title="Participants in Gypsy and traveller settings, over time", x="quarter",
+                 y="participants", kind="bar", trend=True,
+                 key="prevention_gypsy_traveller_participants")
+
+st.header("Warning Zone funding")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.prevention_by_programme_and_funder, programme="warning_zone",
+                 title="Warning Zone sessions by funder", x="funder", y="sessions",
+                 horizontal=True, key="prevention_warning_zone_sessions")
+with right:
+    figure_block(queries.prevention_by_programme_and_funder, programme="warning_zone",
+                 title="Warning Zone participants by funder", x="funder", y="participants",
+                 horizontal=True, key="prevention_warning_zone_participants")
 
 st.header("Pursuit")
 _, totals = figures(queries.pursue_totals)

@@ -1,8 +1,9 @@
 """Referral mix: who is referred to the hub, for what, by whom and where.
 
-Answers the committee's questions on the widened brief (CSE, CCE and joint referrals), the rise
-in boys referred after "Breck's Last Game", CCE referrals from youth justice, and the reach to
-Gypsy, Roma and Traveller children. Localities are compared as counts and as rates.
+Answers the committee's questions on the widened brief (CSE, CCE and joint referrals, as counts
+and as shares), the rise in boys referred after "Breck's Last Game", CCE referrals by sex and
+from youth justice, and the reach to Gypsy, Roma and Traveller children. Localities are
+compared as counts and as rates.
 """
 
 import streamlit as st
@@ -15,6 +16,19 @@ page_header("Referral mix", "Referrals to the hub by type, sex, source and local
 figure_block(queries.referrals_by_month, dimension="exploitation_type",
              title="Referrals by month and exploitation type", x="month", y="referrals",
              series="category", kind="line", trend=True, key="referrals_type_trend")
+left, right = st.columns(2)
+with left:
+    figure_block(queries.referrals_by_month, dimension="exploitation_type",
+                 title="Each exploitation type's share of referrals, over time", x="month",
+                 y="referrals_pct", series="category", kind="line", percent=True, trend=True,
+                 headers={"referrals_pct": "Share of referrals (%)"},
+                 key="referrals_type_share_trend")
+with right:
+    figure_block(queries.cce_referrals_by_month, title="CCE referrals by sex, over time",
+                 x="month", y="cce_referrals", series="sex", kind="line", trend=True,
+                 headers={"cce_referrals": "CCE referrals"}, key="referrals_cce_sex_trend")
+    st.caption("CCE referrals are those for criminal exploitation, alone or joint with sexual "
+               "exploitation.")
 left, right = st.columns(2)
 with left:
     figure_block(queries.referrals_by_month, dimension="sex", title="Referrals by month and sex",

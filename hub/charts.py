@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from hub.contract import label
-from hub.formatting import figure_text
+from hub.formatting import figure_text, markdown_literal, plotly_literal
 from hub.summaries import when as step_text
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#8A6500", "#332288",
@@ -77,7 +77,7 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
                        "y1": 1, "fillcolor": "#6F6F6F", "opacity": 0.12, "line": {"width": 0},
                        "layer": "below"})
     events = pd.DataFrame(columns=["date", "label", "description"]) if events is None else events
-    for number, event in enumerate(events.itertuples(), start=1):
+    for number, event in zip(_numbers(events), events.itertuples()):
         # Each event a dotted line, numbered above the plot (the caption beside the chart
         # names them), so a recording change is not read as a trend and no label hides data.
         when = pd.Timestamp(event.date)
@@ -87,7 +87,7 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
         annotations.append({"x": when, "xref": "x", "yref": "paper", "y": 1, "yanchor": "bottom",
                             "text": str(number), "showarrow": False, "font": {"size": 11},
                             "bordercolor": "#333333", "borderpad": 1, "bgcolor": "#ffffff",
-                            "hovertext": f"{event.label}: {event.description}"})
+                            "hovertext": plotly_literal(f"{event.label}: {event.description}")})
     value_axis = {"title": {"text": y_title}, "rangemode": "tozero", "gridcolor": "#d9d9d9",
                   "ticksuffix": "%" if percent else "", **({"range": [0, 100]} if percent else {})}
     # Dates span the data only (nothing drawn beyond it widens the axis); categories stay
@@ -114,8 +114,14 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
 
 def events_caption(events: pd.DataFrame) -> str:
     """The numbered events of a chart in words: '1 Police 'absent' category ends (Jan 2017) ...'."""
-    return "Marked: " + "; ".join(f"{number} {event.label} ({pd.Timestamp(event.date):%b %Y})"
-                                  for number, event in enumerate(events.itertuples(), start=1))
+    return "Marked: " + "; ".join(f"{number} {markdown_literal(event.label)} "
+                                  f"({pd.Timestamp(event.date):%b %Y})"
+                                  for number, event in zip(_numbers(events), events.itertuples()))
+
+
+def _numbers(events: pd.DataFrame) -> list[int]:
+    """Each event's number: its own (hub.reference), so that it is the same on every chart."""
+    return list(events["number"]) if "number" in events else list(range(1, len(events) + 1))
 
 
 def _category(value):

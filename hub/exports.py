@@ -23,7 +23,7 @@ from hub.audience import Audience
 from hub.contract import label
 from hub.database import Database
 from hub.disclosure import ADJUSTED_NOTE, STATUS_SUFFIX, symbols
-from hub.filters import FILTER_LABELS, Filters
+from hub.filters import FILTER_LABELS, GRAIN_LABELS, Filters
 from hub.formatting import NOT_AVAILABLE, NUMBER_SHOWN, figure_text
 from hub.ptable import default_ptable
 from hub.slices import BASE_COLUMNS, COUNTY, HEADLINE_DEFINITIONS, TABLES, TABLES_BY_NAME, \
@@ -120,8 +120,8 @@ def rules(audience: Audience, threshold: int, locality: str) -> tuple[str, ...]:
         "Participants at prevention sessions are attendances, not people: they are scaled "
         "with their sessions' adjustment, and [c] beside sessions that are [c] or 0. A category "
         "whose figures are all 0 after perturbation is left out, as one with none is.",
-        "Periods are whole financial quarters, half-years or years; trends step by quarter "
-        "for the county and by half-year for one district.",
+        "Periods are whole financial quarters, half-years or years; trends step by a quarter "
+        "or longer for the county and by a half-year or longer for one district.",
     ]
     if audience.kind == "csp":
         stated.append(f"County totals: each table's rows for {locality} are followed by extra "
@@ -171,7 +171,7 @@ def _rows_text(spec: SliceTable, grain: str) -> str:
     if spec.query is None:
         return "one row per figure for the period, and one for the comparison period before it"
     if spec.rows in ("month", "quarter") and grain != "month":
-        step = "half-year" if grain == "half" else "quarter"
+        step = GRAIN_LABELS[grain].lower()
         return f"one row per whole {step} in the period (none when the period is shorter)"
     return {"period": "one row per breakdown for the period",
             "month": "one row per month of the period",

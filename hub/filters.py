@@ -17,9 +17,11 @@ PERIOD_MONTHS = 6
 # half-years and years, the financial year starting in April. Months in each -> its name.
 FINANCIAL_YEAR_START = 4
 REPORTING_PERIODS = {3: "quarter", 6: "half-year", 12: "financial year"}
-# Trend grains: name -> months in a step (a quarter's and a half-year's steps start with the
-# financial year, so each step of a trend is a reporting period).
-GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6}
+# Trend grains: name -> months in a step (a quarter's, a half-year's and a year's steps start
+# with the financial year, so each step of a trend is a reporting period), and their names.
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+GRAIN_LABELS = {"month": "Month", "quarter": "Quarter", "half": "Half-year",
+                "year": "Financial year"}
 
 # URL parameter -> allowed values, for the restrictions (the period is handled apart).
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -132,8 +134,8 @@ class Filters:
     sex: tuple[str, ...] = ()
     age_band: tuple[str, ...] = ()
     exploitation_type: tuple[str, ...] = ()
-    # Trends by 'month' (the hub lead), 'quarter' (protected, the county) or 'half' (protected,
-    # one district: most of its quarters would be [c]). Set by hub.outputs.for_audience.
+    # The step of trends, one of grain_choices(); the address bar's `step`. For protected
+    # audiences hub.outputs.for_audience makes it at least the first of their choices.
     trend_grain: str = "month"
     notes: tuple[str, ...] = field(default=(), compare=False)  # what was ignored, and why
 
@@ -205,6 +207,8 @@ class Filters:
     def to_query_params(self) -> dict[str, str | list[str]]:
         params: dict[str, str | list[str]] = {
             "from": f"{self.month_from:%Y-%m}", "to": f"{self.month_to:%Y-%m}"}
+        if self.trend_grain != "month":
+            params["step"] = self.trend_grain
         params.update({name: list(values) for name, values in self.restrictions().items()})
         return params
 
@@ -255,7 +259,27 @@ class Filters:
         if protected:
             chosen, more = protected_choices(chosen)
             notes += more
-        return cls(month_from, month_to, notes=tuple(notes), **chosen)
+        step = _one(params.get("step"))
+        if step is not None and step not in GRAIN_MONTHS:
+            notes.append(f"Unknown step {step!r} ignored.")
+        grain = nearest_grain(step if step in GRAIN_MONTHS else "month",
+                              grain_choices(protected, bool(chosen.get("locality"))))
+        return cls(month_from, month_to, trend_grain=grain, notes=tuple(notes), **chosen)
+
+
+def grain_choices(protected: bool, one_district: bool) -> tuple[str, ...]:
+    """The steps a trend can take, finest first: any for the hub lead; for the board and
+    partnerships reporting periods, from quarters for the county and from half-years for one
+    district (most of a district's quarterly figures would be [c])."""
+    if not protected:
+        return tuple(GRAIN_MONTHS)
+    return ("half", "year") if one_district else ("quarter", "half", "year")
+
+
+def nearest_grain(asked: str, choices: tuple[str, ...]) -> str:
+    """The finest of `choices` at least as long as `asked` (else the longest)."""
+    longer = [g for g in choices if GRAIN_MONTHS[g] >= GRAIN_MONTHS[asked]]
+    return longer[0] if longer else choices[-1]
 
 
 def protected_choices(chosen: dict[str, tuple[str, ...]]

@@ -3,7 +3,9 @@ files show it. A symbol ([c], [z], [x]) stands instead of the number; [u] follow
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import pandas as pd
 
@@ -29,3 +31,26 @@ def figure_text(value, status: str | None = SHOWN, *, percent: bool = False,
     text = f"{float(value):{',' if grouping else ''}.{places(percent, decimals)}f}"
     text += "%" if percent else ""
     return f"{text} {LOW_RELIABILITY}" if status == LOW_RELIABILITY else text
+
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# Where a bare address would still become a link (GitHub Markdown's autolinks: scheme:, www.,
+# name@host), whatever the escapes: an invisible word joiner there stops it.
+_AUTOLINK = re.compile(r"(?=:)|(?<=@)|(?<=www)(?=\.)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def markdown_literal(text) -> str:
+    """Text from a link, an extract or a reference file, made safe for Streamlit's Markdown so
+    that it shows as typed: no link, image, emphasis, colour, icon or formula can come of it.
+    CommonMark lets any ASCII punctuation be escaped with a backslash; autolinks are broken
+    with an invisible word joiner; line breaks become spaces, so that the text cannot start
+    a block of its own either."""
+    joined = _AUTOLINK.sub(WORD_JOINER, " ".join(str(text).split()))
+    return _PUNCTUATION.sub(r"\\\1", joined)
+
+
+def plotly_literal(text) -> str:
+    """Text for a Plotly label or hover, which reads a few HTML tags (<a href>, <b>, <br>):
+    escaped, so that it shows as typed."""
+    return html.escape(str(text), quote=False)

@@ -23,9 +23,10 @@ from hub import disclosure, queries
 from hub.audience import Audience
 from hub.contract import CODE_LISTS
 from hub.database import Database
-from hub.filters import APPLIES_TO, FILTER_LABELS, GRAIN_MONTHS, Filters
+from hub.filters import APPLIES_TO, FILTER_LABELS, Filters, grain_choices, nearest_grain
 from hub.queries import TIME, Result
 from hub.formatting import figure_text
+from hub.summaries import CHANGE_NOISE, direction
 
 MAX_CROSSED = 2  # dimensions a protected cell may cross besides period and locality (rule 8)
 
@@ -54,13 +55,12 @@ def protect(result: Result, audience: Audience, threshold: int) -> pd.DataFrame:
 
 
 def for_audience(filters: Filters, audience: Audience) -> Filters:
-    """The filters a view is computed with: protected trends step by quarter for the county
-    and by half-year for one district (most of its quarters would be [c]); the hub lead's by
-    month."""
+    """The filters a view is computed with: a protected trend steps by one of the audience's
+    grain choices (hub.filters.grain_choices), the one asked for or the next longer."""
     if not audience.protected:
         return filters
-    grain = "half" if filters.locality else "quarter"  # or coarser, if asked (a csp's county)
-    return replace(filters, trend_grain=max(grain, filters.trend_grain, key=GRAIN_MONTHS.get))
+    choices = grain_choices(True, bool(filters.locality))
+    return replace(filters, trend_grain=nearest_grain(filters.trend_grain, choices))
 
 
 def carried(table: str, filters: Filters) -> tuple[str, ...]:
@@ -192,8 +192,10 @@ def headline_cards(figures: pd.DataFrame, filters: Filters, audience: Audience,
     return cards
 
 
-def overview_summary(cards: list[Card], filters: Filters) -> str:
-    """A few sentences for the board, written only from the protected cards."""
+def overview_summary(cards: list[Card], filters: Filters, audience: Audience) -> str:
+    """A few sentences for the board, written only from the protected cards; a change that
+    perturbation alone could make is "about the same" (hub.summaries.CHANGE_NOISE)."""
+    noise = CHANGE_NOISE if audience.protected else 0
     card = {c.label: c for c in cards}
 
     def boys(c: Card) -> str:
@@ -205,12 +207,14 @@ def overview_summary(cards: list[Card], filters: Filters) -> str:
         if c.number is None:
             return f"{noun} are not shown ({c.value})"
         text = f"{figure_text(c.number)} {noun}"
-        if c.comparison_number:
+        if c.comparison_number is not None and direction(
+                c.number, c.comparison_number, noise) == "about the same":
+            text += (f", about the same as the previous {filters.months} months "
+                     f"({figure_text(c.comparison_number)})")
+        elif c.comparison_number:
             delta = (c.number - c.comparison_number) / c.comparison_number
-            direction = "more" if delta > 0 else "fewer"
-            text += (f", {abs(delta):.0%} {direction} than the previous "
-                     f"{filters.months} months ({figure_text(c.comparison_number)})"
-                     if delta else ", the same as the previous period")
+            text += (f", {abs(delta):.0%} {'more' if delta > 0 else 'fewer'} than the previous "
+                     f"{filters.months} months ({figure_text(c.comparison_number)})")
         return text
 
     return (f"From {filters.describe_period()}: {compare('Referrals', 'referrals')}; "

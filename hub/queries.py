@@ -47,6 +47,9 @@ class Result:
     rates: tuple[Rate, ...] = ()  # derived figures, computed under disclosure control
     by: tuple[str, ...] = ()  # columns splitting the frame into separate tables (dimension)
     dropped: tuple[str, ...] = ()  # filters not applied to protect it (hub.outputs, rule 8)
+    # Characteristics the query itself restricts every cell to (CCE referrals: exploitation
+    # type), or a rate's numerator to (children placed by other councils): crossed too.
+    fixed: tuple[str, ...] = ()
 
     @property
     def time(self) -> str | None:
@@ -56,7 +59,7 @@ class Result:
     @property
     def crossed(self) -> int:
         """How many dimensions besides period and locality each cell crosses (rule 8)."""
-        return len([c for c in (*self.dims, *self.by) if c not in NOT_CROSSED])
+        return len([c for c in (*self.dims, *self.by) if c not in NOT_CROSSED]) + len(self.fixed)
 
     def where(self, **equals) -> Result:
         """The rows whose columns equal the given values (e.g. dimension='sex')."""
@@ -191,10 +194,23 @@ def referrals_by_source_and_type(db: Database, filters: Filters) -> Result:
 
 def referrals_by_month(db: Database, filters: Filters) -> Result:
     """Referrals by month (or quarter: Filters.trend_grain) by exploitation type and by sex,
-    whole extract to the period end."""
+    and each category's share of the step's referrals (`referrals_pct`), whole extract to the
+    period end."""
     frame, time = _by_period(db, "referrals_by_month", filters)
     return Result(frame, (time, "category"), ("referrals",), "referrals", "referrals_by_month",
+                  rates=(Rate("referrals", "step_referrals", "referrals_pct"),),
                   by=("dimension",))
+
+
+def cce_referrals_by_month(db: Database, filters: Filters) -> Result:
+    """CCE referrals (cce or cse_and_cce, kpis.md) by month (or the filters' grain) and sex,
+    and each sex's share of the step's CCE referrals (`cce_referrals_pct`), whole extract to
+    the period end. Each cell crosses exploitation type and sex."""
+    frame, time = _by_period(db, "cce_referrals_by_month", filters)
+    return Result(frame, (time, "sex"), ("cce_referrals",), "referrals",
+                  "cce_referrals_by_month",
+                  rates=(Rate("cce_referrals", "step_cce_referrals", "cce_referrals_pct"),),
+                  fixed=("exploitation_type",))
 
 
 PER_10K = dict(per=10_000, complement=False, denominator_is_count=False)
@@ -243,6 +259,18 @@ def missing_once_by_quarter(db: Database, filters: Filters) -> Result:
                   ("children", "children_missing_once"), "missing_episodes",
                   "missing_once_by_quarter",
                   rates=(Rate("children_missing_once", "children", "missing_once_pct"),))
+
+
+def missing_shares_by_month(db: Database, filters: Filters) -> Result:
+    """By month (or the filters' grain), the out-of-area cohort's share of children missing
+    (`out_of_area_pct`) and the share of episodes from home (`from_home_pct`), kpis.md "Shares
+    over time"; whole extract to the period end."""
+    frame, time = _by_period(db, "missing_shares_by_month", filters)
+    return Result(frame, (time,), ("children", "episodes"), "missing_episodes",
+                  "missing_shares_by_month",
+                  rates=(Rate("children_out_of_area", "children", "out_of_area_pct"),
+                         Rate("episodes_from_home", "episodes", "from_home_pct")),
+                  fixed=("missing_from_detail",))
 
 
 def repeat_missing_by_month(db: Database, filters: Filters) -> Result:
@@ -320,11 +348,32 @@ def prevention_breakdown(db: Database, filters: Filters) -> Result:
                   by=("dimension",))
 
 
+def _prevention_trend(db: Database, filters: Filters, breakdown: str) -> Result:
+    frame, time = _by_period(db, "prevention_by_quarter", filters, "quarter",
+                             breakdown=breakdown)
+    return Result(frame.rename(columns={"category": breakdown}), (time, breakdown),
+                  ("sessions",), "prevention_sessions", "prevention_by_quarter",
+                  sums=("participants",))
+
+
 def prevention_by_quarter(db: Database, filters: Filters) -> Result:
-    """Sessions and participants by quarter and programme, whole extract to the period end."""
-    frame, time = _by_period(db, "prevention_by_quarter", filters, "quarter")
-    return Result(frame, (time, "programme"), ("sessions",), "prevention_sessions",
-                  "prevention_by_quarter", sums=("participants",))
+    """Sessions and participants by quarter (or a longer step) and programme, whole extract
+    to the period end."""
+    return _prevention_trend(db, filters, "programme")
+
+
+def prevention_settings_by_quarter(db: Database, filters: Filters) -> Result:
+    """Sessions and participants by quarter (or a longer step) and setting, whole extract to
+    the period end (the Gypsy and traveller outreach over time)."""
+    return _prevention_trend(db, filters, "setting")
+
+
+def prevention_by_programme_and_funder(db: Database, filters: Filters) -> Result:
+    """Sessions and participants in the period by programme and funder (the Warning Zone's
+    funding)."""
+    return Result(_run(db, "prevention_by_programme_and_funder", filters),
+                  ("programme", "funder"), ("sessions",), "prevention_sessions",
+                  "prevention_by_programme_and_funder", sums=("participants",))
 
 
 def pursue_totals(db: Database, filters: Filters) -> Result:

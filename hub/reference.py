@@ -19,7 +19,9 @@ MEETINGS_BEGAN = "Strategy meetings for repeat missing"
 @dataclass(frozen=True)
 class Reference:
     localities: pd.DataFrame  # code, name, partnership, population_0_17
-    events: pd.DataFrame  # date, label, kind, description, illustrative
+    # date, label, kind, description, illustrative; number: 1, 2, ... in date order, the
+    # number every chart marks the event with
+    events: pd.DataFrame
 
     def locality_name(self, code: str) -> str:
         names = dict(zip(self.localities["code"], self.localities["name"]))
@@ -36,4 +38,6 @@ def load_reference(folder: Path | None = None) -> Reference:
     localities = pd.read_csv(folder / "localities.csv", dtype={"population_0_17": "int64"})
     events = pd.read_csv(folder / "events.csv", parse_dates=["date"])
     events["illustrative"] = events["illustrative"].astype(bool)
-    return Reference(localities, events.sort_values("date", ignore_index=True))
+    events = events.sort_values("date", ignore_index=True)
+    events["number"] = range(1, len(events) + 1)
+    return Reference(localities, events)

@@ -12,16 +12,33 @@ import functools
 import pandas as pd
 
 from hub.contract import label
-from hub.filters import GRAIN_MONTHS
+from hub.filters import GRAIN_MONTHS, add_months, period_name
 from hub.formatting import figure_text
+from hub.ptable import PARAMETERS
+
+
+# Two figures each moved by up to max_noise (hub.ptable) can differ by twice that with no real
+# change: protected text never calls such a change a rise or a fall.
+CHANGE_NOISE = 2 * PARAMETERS.max_noise
+
+
+def direction(now: float, before: float, noise: float) -> str:
+    """'a rise', 'a fall', or 'about the same' when the change is within `noise` (a count's
+    units, a share's percentage points; 0 for exact figures)."""
+    if abs(now - before) <= noise:
+        return "about the same"
+    return "a rise" if now > before else "a fall"
 
 
 def when(value, column: str = "") -> str:
     """A time as people read it: a month 'Apr 2019', a quarter (column 'quarter') 'Apr-Jun
-    2019', a half-year (column 'half') 'Apr-Sep 2019'; a code as its label."""
+    2019', a half-year (column 'half') 'Apr-Sep 2019', a financial year (column 'year')
+    '2019-20'; a code as its label."""
     if isinstance(value, (pd.Timestamp, dt.date)):
         start = pd.Timestamp(value)
         months = GRAIN_MONTHS.get(column, 1)
+        if column == "year":
+            return period_name(start.date(), add_months(start.date(), months - 1))
         if months > 1:
             return f"{start:%b}\u2013{start + pd.DateOffset(months=months - 1):%b %Y}"
         return f"{start:%b %Y}"

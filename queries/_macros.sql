@@ -50,18 +50,18 @@ CREATE MACRO first_triggers(date_from, date_to, localities, sexes, age_bands, th
         AND keep(m.locality_code, localities)
     GROUP BY f.child_id, f.locality_code, f.trigger_date, f.episodes_in_window, f.trigger_rkey;
 
--- Calendar helpers: the month, quarter or financial half-year (Apr-Sep, Oct-Mar) a date falls
--- in, and every one of them in a range (so that a period with nothing in it is a 0, not a
--- missing point). A trend's time step is its $grain: 'month', 'quarter' or 'half'. A period is
--- named by its first day; periods are aligned on the financial year (April), which leaves
--- months and calendar quarters as they are.
+-- Calendar helpers: the month, quarter, financial half-year (Apr-Sep, Oct-Mar) or financial year
+-- a date falls in, and every one of them in a range (so that a period with nothing in it is a 0,
+-- not a missing point). A trend's time step is its $grain: 'month', 'quarter', 'half' or
+-- 'year'. A period is named by its first day; periods are aligned on the financial year
+-- (April), which leaves months and calendar quarters as they are.
 CREATE MACRO month_of(day) AS CAST(date_trunc('month', day) AS DATE);
 CREATE MACRO months(date_from, date_to) AS TABLE
     SELECT CAST(range AS DATE) AS month
     FROM range(CAST(month_of(date_from) AS TIMESTAMP), CAST(date_to AS TIMESTAMP) + INTERVAL 1 DAY,
                INTERVAL 1 MONTH);
 CREATE MACRO grain_months(grain) AS
-    CASE grain WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'half' THEN 6
+    CASE grain WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'half' THEN 6 WHEN 'year' THEN 12
                ELSE error('unknown grain: ' || grain) END;
 -- the month number (year * 12 + month - 1) of a day's period: months from April, rounded down
 -- to whole periods of the grain

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from hub.formatting import WORD_JOINER
 from hub.settings import ROOT
 from tests.builders import build_extract, episode, meeting, referral, shown, shown_share
 
@@ -62,6 +64,16 @@ def run(monkeypatch, extract: Path, audience: str, page: str = "overview",
         at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def readable(markdown: str) -> str:
+    """Markdown made of text from a link or a file (hub.formatting.markdown_literal) as a
+    person reads it: without its escapes and invisible word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
+
+
+def sidebar_notes(at: AppTest) -> list[str]:
+    return [readable(w.value) for w in at.sidebar.warning]
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -129,7 +141,7 @@ def test_invalid_address_bar_values_are_ignored_with_a_note(monkeypatch, edge_ex
     at = run(monkeypatch, edge_extract, "hub_lead", locality="E99999999", sex="robot",
              **{"from": "not-a-month"})
     assert metrics(at)["Referrals"] == "8"  # the default view
-    notes = " ".join(w.value for w in at.sidebar.warning)
+    notes = " ".join(sidebar_notes(at))
     assert "E99999999" in notes and "robot" in notes and "not-a-month" in notes
 
 
@@ -266,7 +278,8 @@ def test_the_meetings_chart_warns_that_the_latest_month_can_read_low(monkeypatch
 
 def covers(at: AppTest) -> str:
     """The line beside the download buttons saying what the files hold."""
-    return next(m.value for m in at.markdown if m.value.startswith("**These files cover"))
+    return next(readable(m.value) for m in at.markdown
+                if m.value.startswith("**These files cover"))
 
 
 def test_local_slices_follow_the_locality_picked_in_the_sidebar(monkeypatch, edge_extract):

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from hub.filters import PERIOD_NOTE, Filters, is_reporting_period, reporting_periods
+from hub.filters import PERIOD_NOTE, Filters, grain_choices, is_reporting_period, nearest_grain, \
+    reporting_periods
 
 D = dt.date
 START, END = D(2016, 4, 1), D(2019, 9, 30)
@@ -111,3 +112,26 @@ def test_protected_links_keep_one_value_beyond_the_locality():
     assert "'male'" in board.notes[0] and "'0-9'" in board.notes[0]
     lead = Filters.from_query_params(params, START, END)
     assert lead.sex == ("female", "male") and lead.age_band == ("0-9",)
+
+
+def test_protected_trends_step_by_reporting_periods_only():
+    assert grain_choices(False, False) == ("month", "quarter", "half", "year")
+    assert grain_choices(True, False) == ("quarter", "half", "year")
+    assert grain_choices(True, True) == ("half", "year")  # one district: no quarters
+
+
+def test_a_step_not_offered_becomes_the_next_longer_one():
+    assert nearest_grain("month", ("quarter", "half", "year")) == "quarter"
+    assert nearest_grain("quarter", ("half", "year")) == "half"
+    assert nearest_grain("year", ("month", "quarter")) == "quarter"  # none longer: the longest
+
+
+def test_the_step_travels_in_the_address_bar():
+    f = Filters(D(2019, 4, 1), D(2019, 9, 1), trend_grain="year")
+    assert f.to_query_params()["step"] == "year"
+    back = Filters.from_query_params(f.to_query_params(), D(2016, 4, 1), D(2019, 9, 30))
+    assert back.trend_grain == "year"
+    assert "step" not in Filters(D(2019, 4, 1), D(2019, 9, 1)).to_query_params()
+    board = Filters.from_query_params({"step": "month", "locality": "E07000133"},
+                                      D(2016, 4, 1), D(2019, 9, 30), protected=True)
+    assert board.trend_grain == "half" and not board.notes

@@ -121,7 +121,7 @@ def test_ordered_categories_read_in_their_order_not_alphabetically(make_db):
 
 
 QUERY_FUNCTIONS = [f for name, f in vars(queries).items() if callable(f)
-                   and getattr(f, "__module__", "") == "hub.queries"
+                   and not name.startswith("_") and getattr(f, "__module__", "") == "hub.queries"
                    and f.__annotations__.get("return") == "Result"]
 
 

@@ -35,7 +35,7 @@ def params(date_from=D(2019, 1, 1), date_to=D(2019, 12, 31), **overrides) -> dic
     return {"date_from": date_from, "date_to": date_to, "localities": None, "sexes": None,
             "age_bands": None, "exploitation_types": None, "threshold": 3, "window_days": 90,
             "grain": "month", "period_from": date_from, "meetings_from": date_from,
-            "as_of": date_to, "lookback_days": 365, **overrides}
+            "as_of": date_to, "lookback_days": 365, "breakdown": "programme", **overrides}
 
 
 def table(db, name: str) -> pd.DataFrame:
@@ -392,13 +392,14 @@ def test_half_years_run_april_to_september_and_october_to_march(make_db):
 def test_an_unknown_grain_is_an_error(make_db):
     db = make_db(referrals=[referral()])
     with pytest.raises(Exception, match="unknown grain"):
-        db.query("male_share_by_quarter", **params(grain="year"))
+        db.query("male_share_by_quarter", **params(grain="fortnight"))
 
 
 # --- Every count of every query has its key ---------------------------------------------------
 
 # query: its count columns (each must come with X_key); sums that are not counts have no key.
 COUNTS = {
+    "cce_referrals_by_month": ("cce_referrals", "step_cce_referrals"),
     "children_awaiting_meeting": (),  # a list of children for the hub lead, not counts
     "episode_breakdown": ("episodes",),
     "episodes_by_month": ("episodes",),
@@ -415,12 +416,15 @@ COUNTS = {
     "male_share_by_quarter": ("referrals", "male_referrals"),
     "missing_by_month": ("episodes", "children"),
     "missing_once_by_quarter": ("children", "children_missing_once"),
+    "missing_shares_by_month": ("children", "children_out_of_area", "episodes",
+                                "episodes_from_home"),
     "prevention_breakdown": ("sessions",),
+    "prevention_by_programme_and_funder": ("sessions",),
     "prevention_by_quarter": ("sessions",),
     "pursue_by_quarter": ("number",),
     "pursue_totals": ("in_period", "to_date"),
     "referral_breakdown": ("referrals",),
-    "referrals_by_month": ("referrals",),
+    "referrals_by_month": ("referrals", "step_referrals"),
     "referrals_by_source_and_type": ("referrals",),
     "repeat_missing_by_month": ("triggered_children", "met_within_14_days"),
     "return_interviews_by_month": ("ended_episodes", "rhi_offered", "rhi_within_72h"),
@@ -428,6 +432,7 @@ COUNTS = {
 }
 NOT_COUNTS = {"headline_figures": ("prevention_participants",),
               "prevention_breakdown": ("participants",), "prevention_by_quarter": ("participants",),
+              "prevention_by_programme_and_funder": ("participants",),
               "locality_comparison": ("population_0_17",),
               "children_awaiting_meeting": ("episodes_in_window", "days_waited"),
               "return_interviews_owed": ("days_since_return",)}

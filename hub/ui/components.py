@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Callable
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from hub import exports, outputs, queries, slices
+from hub import committee, exports, outputs, queries, slices
 from hub.audience import Audience
 from hub.charts import chart, events_caption
 from hub.contract import label
 from hub.disclosure import ADJUSTED_NOTE, display, symbols, symbols_present
 from hub.filters import Filters
+from hub.formatting import markdown_literal
 from hub.summaries import breakdown_summary, trend_summary, when
 from hub.ui.context import view
+from hub.ui.layout import page_address
 
 QueryFunction = Callable[..., queries.Result]
 GRAIN_NOTES = {  # why a protected trend does not step by month (outputs.for_audience)
@@ -129,7 +132,7 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
             if frame[y].isna().any():
                 st.caption(HIDDEN_NOTE)
             if events is not None and len(events):
-                st.caption(events_caption(events))
+                st.caption(_event_key(events))
             if select_locality:
                 st.caption("Select a district's bar to filter every page by it.")
     with table_tab:
@@ -140,6 +143,34 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
     if result.dropped:
         st.caption(outputs.dropped_note(result.dropped))
     return frame
+
+
+def committee_section(answers: list[committee.Answer]) -> None:
+    """The questions of the minutes, each with its answer and a link to the chart (the
+    link keeps the view's filters)."""
+    v = view()
+    st.header("What the committee asked", anchor="committee")
+    st.caption("The questions raised at the committee's six-month update, answered from the "
+               "figures on this dashboard for the view chosen. "
+               + ("A change small enough to come from the adjustment of the figures is "
+                  "called about the same." if v.audience.protected else ""))
+    params = urlencode(v.filters.to_query_params(), doseq=True)
+    for answer in answers:
+        link = f"{page_address(answer.page)}?{params}#{answer.anchor}"
+        st.markdown(f"**{answer.question}**  \n{markdown_literal(answer.answer)} "
+                    f"[See the chart]({link})")
+
+
+def _event_key(events: pd.DataFrame) -> str:
+    """The events a trend marks, named in words under the first chart of the page that marks
+    them; later charts refer back to it instead of repeating the key."""
+    named = view().events_named
+    numbers = list(events["number"])
+    if named.issuperset(numbers):
+        return (f"Marked: events {', '.join(map(str, numbers))}, named under the first trend "
+                "chart above.")
+    named.update(numbers)
+    return events_caption(events)
 
 
 def _select_locality(chart_key: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -16,8 +16,10 @@ from hub.audience import Audience
 from hub.contract import LOCALITIES, label
 from hub.database import Database, open_database
 from hub.extract import ExtractError, read_manifest
-from hub.filters import CHOICES, FILTER_LABELS, PERIOD_ORDER_NOTE, Filters, add_months, \
-    last_whole_month, month_start, protected_choices, reporting_periods
+from hub.filters import CHOICES, FILTER_LABELS, GRAIN_LABELS, PERIOD_ORDER_NOTE, Filters, \
+    add_months, grain_choices, last_whole_month, month_start, nearest_grain, protected_choices, \
+    reporting_periods
+from hub.formatting import markdown_literal
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,8 @@ class View:
     audience: Audience
     filters: Filters
     settings: Settings
+    # the numbers of the events whose key a chart has shown in this run of the page
+    events_named: set[int] = field(default_factory=set, compare=False)
 
 
 def view() -> View:
@@ -91,8 +95,8 @@ def database(config: Settings) -> Database:
     except ExtractError as exc:
         log.error("extract refused: %s", exc)
         last_good = st.session_state.get("_hub_last_good_db")
-        st.error(f"The extract in {config.data_dir} was refused, so it is not shown. "
-                 "The hub lead can check it with `python -m hub validate`.")
+        st.error(f"The extract in {markdown_literal(config.data_dir)} was refused, so it is not "
+                 "shown. The hub lead can check it with `python -m hub validate`.")
         with st.expander("Why it was refused"):
             st.code(str(exc), language=None)
         if last_good is None:
@@ -112,6 +116,24 @@ def _month_options(db: Database) -> list[str]:
     return options
 
 
+_MOVED = "_hub_period_moved"
+
+
+def _month_text(option: str) -> str:
+    return f"{dt.datetime.strptime(option, '%Y-%m'):%b %Y}"
+
+
+def _keep_in_order(changed: str) -> None:
+    """A From month after the To month (or the reverse) moves the other box with it, so the
+    boxes always show the period the figures are for."""
+    state = st.session_state
+    if state["from"] > state["to"]:  # "YYYY-MM" text sorts as the months do
+        other = "to" if changed == "from" else "from"
+        state[other] = state[changed]
+        state[_MOVED] = (f"'{'To' if other == 'to' else 'From'}' moved to "
+                         f"{_month_text(state[changed])} so that the period runs forwards.")
+
+
 def _period_text(option: str) -> str:
     first, last = (dt.datetime.strptime(part, "%Y-%m").date() for part in option.split("/"))
     return Filters(first, last).describe_period()
@@ -128,8 +150,13 @@ def _period(db: Database, from_link: Filters, audience: Audience, sidebar) -> tu
         for key, month in (("from", from_link.month_from), ("to", from_link.month_to)):
             if state.get(key) not in months:  # a new session (or view): the link decides
                 state[key] = f"{month:%Y-%m}"
-        picked = (sidebar.selectbox("From (month)", months, key="from"),
-                  sidebar.selectbox("To (month)", months, key="to"))
+        picked = tuple(sidebar.selectbox(f"{name} (month)", months, key=key,
+                                         on_change=_keep_in_order, args=(key,),
+                                         format_func=_month_text)
+                       for key, name in (("from", "From"), ("to", "To")))
+        moved = state.pop(_MOVED, None)
+        if moved:
+            sidebar.info(moved, icon=":material/info:")
     else:
         options = [f"{a:%Y-%m}/{b:%Y-%m}"
                    for a, b in reporting_periods(db.info.coverage_start, db.info.coverage_end)]
@@ -147,6 +174,22 @@ def _period(db: Database, from_link: Filters, audience: Audience, sidebar) -> tu
     return tuple(dt.datetime.strptime(month, "%Y-%m").date() for month in picked)
 
 
+def _trend_step(slot, asked: str, audience: Audience, chosen: dict) -> str:
+    """The step of every trend chart (month, quarter, half-year or financial year), among
+    those the audience may see for this locality; kept in the address bar as `step`."""
+    choices = grain_choices(audience.protected, bool(chosen.get("locality")))
+    state = st.session_state
+    if state.get("step") not in choices:  # a new session, or a locality that allows fewer
+        state["step"] = nearest_grain(state.get("step", asked), choices)
+    grain = slot.radio("Trend step", choices, key="step", format_func=GRAIN_LABELS.get,
+                       horizontal=True, help="How long each step of the trend charts is.")
+    if grain == choices[0]:
+        st.query_params.pop("step", None)
+    else:
+        st.query_params["step"] = grain
+    return grain
+
+
 def sidebar_filters(db: Database, audience: Audience) -> Filters:
     """The shared filters, bound to the address bar so any filtered view is a shareable link.
 
@@ -154,13 +197,14 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
     the person sees why the view differs from the link. Protected audiences get reporting
     periods and at most one value beyond the locality (docs/disclosure.md rules 1 and 8).
     """
-    raw = {key: st.query_params.get_all(key) for key in ("from", "to", *CHOICES)}
+    raw = {key: st.query_params.get_all(key) for key in ("from", "to", "step", *CHOICES)}
     from_link = Filters.from_query_params(raw, db.info.coverage_start, db.info.coverage_end,
                                           protected=audience.protected)
     sidebar = st.sidebar
     sidebar.header("Filters")
     notes_slot = sidebar.container()  # notes go above the filters, where they are seen
     month_from, month_to = _period(db, from_link, audience, sidebar)
+    step_slot = sidebar.container()  # beside the period, filled once the locality is known
     chosen: dict[str, tuple[str, ...]] = {}
     notes = list(from_link.notes)
     state = st.session_state
@@ -197,13 +241,14 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
             st.query_params[name] = list(chosen[name])
         elif name in st.query_params:
             del st.query_params[name]
-    filters = Filters(month_from, month_to, **chosen)
+    grain = _trend_step(step_slot, from_link.trend_grain, audience, chosen)
+    filters = Filters(month_from, month_to, trend_grain=grain, **chosen)
     if filters.month_from > filters.month_to:
         notes.append(PERIOD_ORDER_NOTE)
         default = Filters.default(db.info.coverage_end)
         filters = Filters(default.month_from, default.month_to, **chosen)
     for note in dict.fromkeys(notes):
-        notes_slot.warning(note, icon=":material/info:")
+        notes_slot.warning(markdown_literal(note), icon=":material/info:")
     return filters
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from hub.audience import Audience
+from hub.formatting import markdown_literal
 
 PAGES = (
-    # file, title, url path, icon, audiences that see it (None = everyone)
-    ("app_pages/overview.py", "Overview", "overview", ":material/dashboard:", None),
+    # file, title, url path, icon, audiences that see it (None = everyone). The first page is
+    # served at the root; its url path names it only inside Streamlit (ALIASES gives /overview).
+    ("app_pages/overview.py", "Overview", "six-month-update", ":material/dashboard:", None),
     ("app_pages/referrals.py", "Referral mix", "referrals", ":material/group:", None),
     ("app_pages/missing.py", "Missing episodes", "missing", ":material/person_search:", None),
     ("app_pages/lionheart.py", "Operation Lionheart", "lionheart", ":material/diversity_3:",
@@ -22,11 +26,31 @@ PAGES = (
 )
 
 
+# Addresses people have (older links, the first page's name) -> the page they open.
+ALIASES = {"overview": "six-month-update", "prevention_pursuit": "prevention-pursuit",
+           "local_slices": "local-slices", "audit_log": "download-log"}
+
+
 def navigation(audience: Audience):
-    pages = [st.Page(file, title=title, url_path=path, icon=icon, default=(i == 0))
+    pages = {path: st.Page(file, title=title, url_path=path, icon=icon, default=(i == 0))
              for i, (file, title, path, icon, who) in enumerate(PAGES)
-             if who is None or audience.kind in who]
-    return st.navigation(pages)
+             if who is None or audience.kind in who}
+    # Hidden pages that open the page an old address names, with the link's filters; a page
+    # the audience may not see gets no alias, so its old address says "Page not found".
+    aliases = [st.Page(partial(_open_page, pages[target]), title=pages[target].title,
+                       url_path=alias, visibility="hidden")
+               for alias, target in ALIASES.items() if target in pages]
+    return st.navigation([*pages.values(), *aliases])
+
+
+def page_address(file: str) -> str:
+    """The address of a page, from the root ('/' for the first)."""
+    index = next(i for i, page in enumerate(PAGES) if page[0] == file)
+    return "/" if index == 0 else f"/{PAGES[index][2]}"
+
+
+def _open_page(page) -> None:
+    st.switch_page(page, query_params={k: st.query_params.get_all(k) for k in st.query_params})
 
 
 def sidebar_footer(current) -> None:
@@ -34,9 +58,9 @@ def sidebar_footer(current) -> None:
     st.sidebar.divider()
     st.sidebar.markdown(
         f"**Viewing as:** {current.audience}  \n"
-        f"**Extract:** {info.extract_id}  \n"
+        f"**Extract:** {markdown_literal(info.extract_id)}  \n"
         f"**Covers:** {info.coverage_start:%d %b %Y} to {info.coverage_end:%d %b %Y}  \n"
-        f"**Produced:** {info.produced_at}")
+        f"**Produced:** {markdown_literal(info.produced_at)}")
     if current.audience.protected:
         st.sidebar.caption(f"Figures are adjusted by small amounts, and those of 1 to "
                            f"{current.settings.suppression_threshold} shown as [c], to protect "

@@ -384,7 +384,9 @@ def partnership(open_dashboard) -> Dashboard:
 
 # page name (its url path) -> (address, audience): each page of the navigation, opened as the
 # first audience that sees it.
-PAGE_VISITS = {path: ("/" if i == 0 else f"/{path}", who[0] if who else "board")
+# name (the first page, served at the root, is the overview) -> (address, audience)
+PAGE_VISITS = {("overview" if i == 0 else path): ("/" if i == 0 else f"/{path}",
+                                                  who[0] if who else "board")
                for i, (_, _, path, _, who) in enumerate(PAGES)}
 
 

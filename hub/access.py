@@ -10,6 +10,7 @@ audience is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import tomllib
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.audience import Audience
+from hub.sessions import SessionBook
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ NO_ROLE = ("You are signed in, but your account has no role in this dashboard, s
 ROLE_MAP_BROKEN = ("You are signed in, but the dashboard's role map cannot be read, so nobody "
                    "can be given a role. The hub's administrator can check the file named by "
                    "HUB_ROLE_MAP (the server's log says why).")
+SESSION_ENDED = ("Your session has ended (signed out, timed out after a while unused, or "
+                 "signed in too long ago), so nothing is shown. Sign in again to go on.")
 DEMO_REAL_EXTRACT = ("Demo mode shows synthetic data only, and this extract is not marked "
                      "synthetic, so it is not shown. Sign-in is needed for a real extract.")
 
@@ -133,8 +137,13 @@ def person_of(claims: Mapping) -> Person:
                   name=str(claims.get("name") or ""))
 
 
+def sessions(config: Settings) -> SessionBook:
+    return SessionBook(config.session_dir, max_age=dt.timedelta(minutes=config.session_max_minutes),
+                       idle=dt.timedelta(minutes=config.idle_minutes))
+
+
 def resolve_audience(config: Settings, user: Mapping | None, *, provider_configured: bool,
-                     chosen: str | None = None) -> Access:
+                     chosen: str | None = None, now: dt.datetime | None = None) -> Access:
     """Who is looking, and as whom. The one place that decides.
 
     - Demo mode (HUB_DEMO=1): nobody signs in; the audience comes from HUB_AUDIENCE (an
@@ -143,7 +152,8 @@ def resolve_audience(config: Settings, user: Mapping | None, *, provider_configu
     - Otherwise a provider must be configured, and the person signed in (`user` holds the
       ID token's claims, as `st.user` does); their claim `config.role_claim` is mapped to
       audiences by the role map. Several roles: `chosen` (an audience code) when it is one of
-      them, else the most protected.
+      them, else the most protected. The sign-in must be younger than the maximum age, used
+      within the idle timeout and not signed out (hub/sessions.py, the server's own record).
     """
     if config.demo:
         try:
@@ -156,6 +166,10 @@ def resolve_audience(config: Settings, user: Mapping | None, *, provider_configu
     if not user or user.get("is_logged_in") is not True or not user.get("sub"):
         return Access(None, None, SIGN_IN)
     person = person_of(user)
+    ended = sessions(config).check(user, now or dt.datetime.now(dt.timezone.utc))
+    if ended:
+        log.info("session of subject %r refused: %s", person.subject, ended)
+        return Access(None, None, SESSION_ENDED)
     try:
         role_map = load_role_map(config.role_map)
     except RoleMapError as exc:

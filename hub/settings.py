@@ -28,6 +28,11 @@ SETTINGS = {
                  "audiences (see .streamlit/roles.example.toml); unset, nobody has a role"),
     "role_claim": ("HUB_ROLE_CLAIM", "groups", "the ID token's claim that holds a person's "
                    "groups or roles"),
+    "session_max_minutes": ("HUB_SESSION_MAX_MINUTES", "480", "a sign-in lasts at most this "
+                            "long, however active"),
+    "idle_minutes": ("HUB_IDLE_MINUTES", "30", "a sign-in not used for this long has ended"),
+    "session_dir": ("HUB_SESSION_DIR", str(ROOT / "data" / "sessions"),
+                    "server-side record of sign-ins (last seen, signed out); shared by replicas"),
     "audit_dir": ("HUB_AUDIT_DIR", str(ROOT / "data" / "audit"), "where downloads are logged"),
     "suppression_threshold": ("HUB_SUPPRESSION_THRESHOLD", "5",
                               "counts from 1 to this are shown as [c]"),
@@ -63,6 +68,9 @@ class Settings:
     demo: bool = False  # HUB_DEMO=1
     role_map: Path | None = None  # None: no role map, nobody has a role
     role_claim: str = "groups"
+    session_max_minutes: int = 480
+    idle_minutes: int = 30
+    session_dir: Path = ROOT / "data" / "sessions"
 
     @classmethod
     def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
@@ -81,7 +89,9 @@ class Settings:
                    raw["perturbation_secret"],
                    dt.date.fromisoformat(raw["meetings_from"]) if raw["meetings_from"] else None,
                    int(raw["rhi_lookback_days"]), raw["demo"].strip() == "1",
-                   Path(raw["role_map"]) if raw["role_map"] else None, raw["role_claim"])
+                   Path(raw["role_map"]) if raw["role_map"] else None, raw["role_claim"],
+                   int(raw["session_max_minutes"]), int(raw["idle_minutes"]),
+                   Path(raw["session_dir"]))
 
     @property
     def record_key_secret(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from dataclasses import replace
 
 import pytest
@@ -25,11 +27,14 @@ ROLES = """
 def config(tmp_path) -> Settings:
     role_map = tmp_path / "roles.toml"
     role_map.write_text(ROLES)
-    return replace(Settings.from_env({}, tmp_path / "no-secrets.toml"), role_map=role_map)
+    return replace(Settings.from_env({}, tmp_path / "no-secrets.toml"), role_map=role_map,
+                   session_dir=tmp_path / "sessions")
 
 
 def signed_in(sub="sub-1", **claims) -> dict:
-    return {"is_logged_in": True, "sub": sub, "email": f"{sub}@council.example", **claims}
+    """Claims as st.user holds them, of an ID token issued just now."""
+    return {"is_logged_in": True, "sub": sub, "email": f"{sub}@council.example",
+            "iat": int(time.time()), "nonce": "n-1", **claims}
 
 
 def test_without_demo_or_provider_nobody_gets_in(config):
@@ -153,3 +158,46 @@ def test_people_are_named_in_words():
         "Ann Example <ann@council.example>"
     assert str(Person("s1", "")) == "s1"
     assert "demo" in str(DEMO_PERSON).lower() and DEMO_PERSON.is_demo
+
+
+# --- Sessions end (hub/sessions.py) --------------------------------------------------------------
+
+def test_a_session_ends_at_its_maximum_age_or_after_idling_and_stays_ended(config):
+    from hub.sessions import ENDED, EXPIRED, IDLE, SessionBook
+
+    book = SessionBook(config.session_dir, max_age=dt.timedelta(hours=8),
+                       idle=dt.timedelta(minutes=30))
+    issued = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+    claims = signed_in(iat=int(issued.timestamp()))
+    assert book.check(claims, issued + dt.timedelta(minutes=1)) is None
+    assert book.check(claims, issued + dt.timedelta(minutes=30)) is None  # seen 29 min ago
+    assert book.check(claims, issued + dt.timedelta(minutes=61)) == IDLE  # 31 min unused
+    assert book.check(claims, issued + dt.timedelta(minutes=62)) == ENDED  # for good
+    # another sign-in (a new issue time) is a new session; it lasts 8 hours at most
+    later = signed_in(iat=int(issued.timestamp()) + 60)
+    for minutes in range(2, 8 * 60, 25):
+        assert book.check(later, issued + dt.timedelta(minutes=minutes)) is None
+    assert book.check(later, issued + dt.timedelta(hours=8, minutes=2)) == EXPIRED
+    assert book.check(signed_in(iat=None), issued) == EXPIRED  # no issue time: refused
+
+
+def test_signing_out_ends_every_copy_of_the_cookie(config):
+    from hub.sessions import ENDED
+
+    claims = signed_in(groups=["hub-lead"])
+    assert resolve_audience(config, claims, provider_configured=True).audience
+    access.sessions(config).end(dict(claims))  # what the cookie holds, copied or not
+    decided = resolve_audience(config, claims, provider_configured=True)
+    assert decided.audience is None and decided.refusal == access.SESSION_ENDED
+    assert access.sessions(config).check(claims, dt.datetime.now(dt.timezone.utc)) == ENDED
+    # a new sign-in by the same person (a new token) is let in
+    again = signed_in(groups=["hub-lead"], iat=claims["iat"] + 1)
+    assert resolve_audience(config, again, provider_configured=True).audience
+
+
+def test_the_session_limits_are_settings(config):
+    old = signed_in(groups=["hub-board"], iat=int(time.time()) - 3 * 3600)
+    assert resolve_audience(config, old, provider_configured=True).audience  # 8 h default
+    short = replace(config, session_max_minutes=120)
+    assert resolve_audience(short, signed_in(groups=["hub-board"], iat=old["iat"], nonce="n2"),
+                            provider_configured=True).refusal == access.SESSION_ENDED

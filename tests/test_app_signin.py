@@ -6,6 +6,7 @@ tests in tests/e2e/test_login.py go through a real provider."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ ROLES = """[roles]
 "csp-melton" = "csp:E07000133"
 """
 PERSON = {"is_logged_in": True, "sub": "sub-ann", "email": "ann@council.example",
-          "name": "Ann Example"}
+          "name": "Ann Example", "nonce": "n-ann"}  # "iat": now, added by app()
 
 
 def app(monkeypatch, tmp_path, extract: Path = DEMO, *, user: dict | None = None,
@@ -40,12 +41,13 @@ def app(monkeypatch, tmp_path, extract: Path = DEMO, *, user: dict | None = None
     roles = tmp_path / "roles.toml"
     roles.write_text(ROLES)
     for name, value in {"HUB_DATA_DIR": str(extract), "HUB_ROLE_MAP": str(roles),
-                        "HUB_AUDIT_DIR": str(tmp_path / "audit"), **env}.items():
+                        "HUB_AUDIT_DIR": str(tmp_path / "audit"),
+                        "HUB_SESSION_DIR": str(tmp_path / "sessions"), **env}.items():
         monkeypatch.setenv(name, value)
     at = AppTest.from_file(DASHBOARD, default_timeout=120)
     if provider:
         at.secrets = dict(AUTH)
-    at.user = dict(user) if user else {"is_logged_in": False}
+    at.user = {"iat": int(time.time()), **user} if user else {"is_logged_in": False}
     at.run()
     if page != "overview" and not at.exception:
         at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
@@ -136,3 +138,18 @@ def test_opening_a_list_names_the_signed_in_person_in_the_log(monkeypatch, tmp_p
     for entry in entries:
         assert entry["format"] == "screen" and entry["audience"] == "hub_lead"
         assert (entry["subject"], entry["email"]) == ("sub-ann", "ann@council.example")
+
+
+def test_an_old_or_signed_out_session_gets_the_sign_in_page_only(monkeypatch, tmp_path):
+    old = {**PERSON, "groups": ["hub-lead"], "iat": int(time.time()) - 9 * 3600}  # > 8 hours
+    at = app(monkeypatch, tmp_path, user=old)
+    assert [i.value for i in at.info] == [access.SESSION_ENDED]
+    assert [b.label for b in at.button] == ["Sign in"]
+    shows_nothing(at)
+    cookie = {**PERSON, "groups": ["hub-lead"], "iat": int(time.time())}
+    at = app(monkeypatch, tmp_path, user=cookie)
+    assert at.metric and app(monkeypatch, tmp_path, user=cookie).metric  # the cookie works
+    at.sidebar.button(key="sign_out").click().run()  # ends the session on the server
+    copied = app(monkeypatch, tmp_path, user=cookie)  # the same cookie, copied before
+    assert [i.value for i in copied.info] == [access.SESSION_ENDED]
+    shows_nothing(copied)

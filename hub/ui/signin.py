@@ -42,8 +42,8 @@ def current_access(config: Settings) -> Access:
 def refuse(access: Access) -> None:
     """The whole page when nobody may look: no figures, no extract details. Stops the run."""
     st.title(TITLE)
-    if access.refusal == decide.SIGN_IN:
-        st.info(decide.SIGN_IN, icon=":material/lock:")
+    if access.refusal in (decide.SIGN_IN, decide.SESSION_ENDED):
+        st.info(access.refusal, icon=":material/lock:")
         st.button("Sign in", type="primary", on_click=st.login, key="sign_in")
     else:
         st.error(access.refusal, icon=":material/block:")
@@ -71,5 +71,11 @@ def account(access: Access) -> None:
         st.info(decide.DEMO_BANNER, icon=":material/science:")
         return
     st.sidebar.text(f"Signed in as {access.person}")
-    st.sidebar.button("Sign out", on_click=st.logout, key="sign_out",
-                      icon=":material/logout:")
+    st.sidebar.button("Sign out", on_click=sign_out, key="sign_out", icon=":material/logout:")
+
+
+def sign_out() -> None:
+    """End the session on the server first (so that a copy of the cookie no longer counts),
+    then clear the browser's cookie."""
+    decide.sessions(Settings.from_env()).end(st.user.to_dict())
+    st.logout()

@@ -24,7 +24,8 @@ import pytest
 
 from hub import access
 from hub.ui.layout import PAGES
-from tests.e2e.conftest import TIMEOUT_S, Dashboard, Server, _free_port, stop_process
+from tests.e2e.conftest import TIMEOUT_S, VIEWPORT, Dashboard, Server, _free_port, \
+    stop_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.login]
 
@@ -34,7 +35,7 @@ ROLES = """[roles]
 "csp-melton" = "csp:E07000133"
 """
 HUB_ENV = ("HUB_DEMO", "HUB_AUDIENCE", "HUB_ROLE_MAP", "HUB_ROLE_CLAIM", "HUB_DATA_DIR",
-           "HUB_AUDIT_DIR")
+           "HUB_AUDIT_DIR", "HUB_SESSION_DIR", "HUB_SESSION_MAX_MINUTES", "HUB_IDLE_MINUTES")
 
 
 class Provider:
@@ -98,7 +99,8 @@ def signin_server(provider, extract_dir, tmp_path_factory):
     (folder / "roles.toml").write_text(ROLES)
     server = Server("sign-in", _env(HUB_DATA_DIR=str(extract_dir),
                                     HUB_ROLE_MAP=str(folder / "roles.toml"),
-                                    HUB_AUDIT_DIR=str(folder / "audit")),
+                                    HUB_AUDIT_DIR=str(folder / "audit"),
+                                    HUB_SESSION_DIR=str(folder / "sessions")),
                     folder / "server.log", args=("--secrets.files", str(folder / "secrets.toml")))
     (folder / "secrets.toml").write_text(
         "[auth]\n"
@@ -118,7 +120,8 @@ def unconfigured_server(extract_dir, tmp_path_factory):
     """Neither demo mode nor a provider: a replica whose secrets went missing."""
     folder = tmp_path_factory.mktemp("unconfigured")
     server = Server("unconfigured", _env(HUB_DATA_DIR=str(extract_dir),
-                                         HUB_AUDIT_DIR=str(folder / "audit")),
+                                         HUB_AUDIT_DIR=str(folder / "audit"),
+                                    HUB_SESSION_DIR=str(folder / "sessions")),
                     folder / "server.log",
                     args=("--secrets.files", str(folder / "no-secrets.toml")))
     server.start()
@@ -228,3 +231,40 @@ def test_a_download_after_sign_in_names_the_person_in_the_log(open_dashboard, si
             if entry["subject"] == sub]
     assert [(e["email"], e["audience"], e["format"]) for e in mine] == [
         ("melton.rep@council.example", "csp:E07000133", "csv")]
+
+
+def test_a_cookie_copied_before_sign_out_or_tampered_with_signs_nobody_in(
+        open_dashboard, signin_server, provider, browser):
+    provider.wait_ready()
+    sub = provider.person(email="lead@council.example", groups=["hub-lead"])
+    dashboard = open_dashboard(signin_server)
+    sign_in(dashboard, provider, sub)
+    assert viewing_as(dashboard) == "Hub lead"
+    copied = dashboard.page.context.cookies()
+    assert any(c["name"].startswith("_streamlit_user") for c in copied)
+
+    def with_cookies(cookies) -> Dashboard:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_cookies(cookies)
+        return Dashboard(context.new_page(), signin_server)
+
+    tampered = [{**c, "value": c["value"][:-4] + "AAAA"} if c["name"] == "_streamlit_user"
+                else c for c in copied]
+    copy = with_cookies(copied)
+    copy.open("/")
+    assert viewing_as(copy) == "Hub lead"  # a copy works while the session is open
+    copy.page.context.close()
+    forged = with_cookies(tampered)
+    forged.open("/")
+    assert access.SIGN_IN in forged.page.inner_text("body")  # a broken signature: nobody
+    shows_nothing(forged)
+    forged.page.context.close()
+
+    dashboard.page.get_by_role("button", name="Sign out").click()
+    dashboard.page.wait_for_url(lambda url: not url.startswith(signin_server.url)
+                                or "/auth/logout" in url)
+    reused = with_cookies(copied)  # the cookie taken before sign-out
+    reused.open("/missing")
+    assert access.SESSION_ENDED in reused.page.inner_text("body")
+    shows_nothing(reused)
+    reused.page.context.close()

@@ -12,9 +12,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## Run the dashboard on the committed demo extract (or HUB_DATA_DIR).
+## Run the dashboard in demo mode (no sign-in) on the committed demo extract (or HUB_DATA_DIR,
+## which must be marked synthetic), as HUB_AUDIENCE (default board).
 run: $(STAMP)
-	$(BIN)/python -m streamlit run dashboard.py
+	HUB_DEMO=1 $(BIN)/python -m streamlit run dashboard.py
 
 ## Every test: unit, app and browser. Installs what it needs first.
 test: $(STAMP) e2e-deps

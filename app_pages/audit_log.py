@@ -1,8 +1,9 @@
 """Download log: every file downloaded from the Local slices page, newest first.
 
 For the hub lead only (the navigation lists this page for no one else): who downloaded (the
-audience), which slice, in what format and how many rows, when (UTC) and from which extract, as
-disclosure.md rule 6 asks. The log itself lives in the audit folder (HUB_AUDIT_DIR).
+signed-in person and their audience), which slice, in what format and how many rows, when
+(UTC) and from which extract, as disclosure.md rule 6 asks. The log itself lives in the audit
+folder (HUB_AUDIT_DIR).
 """
 
 import streamlit as st
@@ -29,11 +30,14 @@ else:
     # At 1366 px wide, when, who, slice, format, rows and file show without scrolling (the
     # long slice text in a medium-width column); the extract and audience code come last.
     st.dataframe(entries, hide_index=True, key="download_log", column_order=[
-        "at", "audience_name", "slice", "format", "rows", "file_name", "extract_id", "audience",
+        "at", "email", "audience_name", "slice", "format", "rows", "file_name", "extract_id",
+        "audience", "subject",
     ], column_config={
         "at": st.column_config.TextColumn("When (UTC)"),
         "audience": st.column_config.TextColumn("Audience"),
-        "audience_name": st.column_config.TextColumn("Who"),
+        "email": st.column_config.TextColumn("Who"),
+        "subject": st.column_config.TextColumn("Subject (sign-in id)"),
+        "audience_name": st.column_config.TextColumn("As"),
         "slice": st.column_config.TextColumn("Slice", width="medium"),
         "format": st.column_config.TextColumn("Format"),
         "rows": st.column_config.NumberColumn("Rows"),

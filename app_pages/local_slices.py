@@ -64,7 +64,7 @@ def _file(fmt: str):
     what it is given here). It logs the download, then returns the file; if the log cannot be
     written, it raises and the person sees the download fail (disclosure.md rule 6)."""
     return partial(exports.download, v.db, filters, v.audience, threshold, frames, fmt,
-                   v.settings.audit_dir)
+                   v.settings.audit_dir, person=v.person)
 
 
 st.subheader("Download")

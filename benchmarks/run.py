@@ -30,6 +30,7 @@ def pages(runs: int) -> None:
     Baseline: a rerun with the same filters (everything cached)."""
     from streamlit.testing.v1 import AppTest
 
+    os.environ.setdefault("HUB_DEMO", "1")  # the audience from HUB_AUDIENCE, no sign-in
     os.environ.setdefault("HUB_AUDIENCE", "board")
     print(f"Filter change, server side (AppTest), median of {runs} runs, extract "
           f"{os.environ.get('HUB_DATA_DIR', 'data/demo')}, audience {os.environ['HUB_AUDIENCE']}")

@@ -1,5 +1,8 @@
 """The download log (disclosure.md rule 6): who downloaded which slice, in what form, and when.
 
+"Who" is the signed-in person (the provider's subject and their email) and their audience; in
+demo mode the person is hub.access.DEMO_PERSON, whose fields say "demo" in words.
+
 One JSON object per line in <audit_dir>/downloads.jsonl, appended and never rewritten, so that
 concurrent downloads cannot overwrite each other's lines and the file reads as it was written.
 The folder is a setting (HUB_AUDIT_DIR, default data/audit, git-ignored). Writing never raises:
@@ -17,11 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from hub.access import Person
 from hub.audience import Audience
 
 LOG_FILE = "downloads.jsonl"
 COLUMNS = ("at", "audience", "audience_name", "slice", "format", "rows", "extract_id",
-           "file_name")
+           "file_name", "subject", "email")
 WHERE = "the hub's audit folder"  # what people are told, never the server's path
 log = logging.getLogger(__name__)
 
@@ -31,12 +35,15 @@ def audience_code(audience: Audience) -> str:
 
 
 def record(audit_dir: Path, audience: Audience, slice_desc: str, fmt: str, rows: int,
-           extract_id: str, *, file_name: str = "", now: dt.datetime | None = None) -> str | None:
-    """Append one download to the log. None when written, else a message saying why not."""
+           extract_id: str, *, person: Person, file_name: str = "",
+           now: dt.datetime | None = None) -> str | None:
+    """Append one download by `person` to the log. None when written, else a message saying
+    why not."""
     when = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     entry = {"at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "audience": audience_code(audience),
              "audience_name": str(audience), "slice": slice_desc, "format": fmt,
-             "rows": int(rows), "extract_id": extract_id, "file_name": file_name}
+             "rows": int(rows), "extract_id": extract_id, "file_name": file_name,
+             "subject": person.subject, "email": person.email}
     try:
         folder = Path(audit_dir)
         folder.mkdir(parents=True, exist_ok=True)

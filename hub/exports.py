@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from hub import audit, disclosure, outputs
+from hub.access import Person
 from hub.audience import Audience
 from hub.contract import label
 from hub.database import Database
@@ -366,14 +367,14 @@ class DownloadRefused(RuntimeError):
 
 
 def download(db: Database, filters: Filters, audience: Audience, threshold: int,
-             slice_: dict[str, pd.DataFrame], fmt: str, audit_dir, *,
+             slice_: dict[str, pd.DataFrame], fmt: str, audit_dir, *, person: Person,
              now: dt.datetime | None = None) -> bytes:
     """What a download button gives on click: the file in `fmt`, made now and logged first.
     `slice_` is the protected slice already previewed (build_slice with the same filters)."""
     meta = describe(db, filters, audience, threshold, list(slice_), produced_at=now)
     data = render(slice_, meta, fmt)
     problem = audit.record(audit_dir, audience, description(meta, list(slice_)), fmt,
-                           rows(slice_), meta.extract_id, now=now,
+                           rows(slice_), meta.extract_id, now=now, person=person,
                            file_name=file_name(locality_name(db, filters), filters, fmt))
     if problem:
         raise DownloadRefused(f"Download refused: {problem}")
@@ -401,16 +402,17 @@ def list_file_name(title: str, db: Database) -> str:
 
 
 def list_viewed(title: str, db: Database, filters: Filters, audience: Audience, rows: int,
-                audit_dir, *, now: dt.datetime | None = None) -> str | None:
+                audit_dir, *, person: Person, now: dt.datetime | None = None) -> str | None:
     """Log that a list was opened on screen (format 'screen'); None, or why it could not be."""
     if audience.protected:
         return "lists are for the hub lead only"
     return audit.record(audit_dir, audience, list_description(title, db, filters), "screen",
-                        rows, db.info.extract_id, now=now)
+                        rows, db.info.extract_id, now=now, person=person)
 
 
 def list_download(frame: pd.DataFrame, title: str, db: Database, filters: Filters,
-                  audience: Audience, audit_dir, *, now: dt.datetime | None = None) -> bytes:
+                  audience: Audience, audit_dir, *, person: Person,
+                  now: dt.datetime | None = None) -> bytes:
     """A hub lead's list as a CSV marked OFFICIAL-SENSITIVE, logged before it is given."""
     if audience.protected:
         raise DownloadRefused("Download refused: lists are for the hub lead only")
@@ -423,7 +425,7 @@ def list_download(frame: pd.DataFrame, title: str, db: Database, filters: Filter
     data = _csv(notes, frame)
     problem = audit.record(audit_dir, audience, list_description(title, db, filters), "csv",
                            len(frame), db.info.extract_id, file_name=list_file_name(title, db),
-                           now=now)
+                           now=now, person=person)
     if problem:
         raise DownloadRefused(f"Download refused: {problem}")
     return data

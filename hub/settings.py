@@ -19,7 +19,20 @@ SETTINGS = {
     "data_dir": ("HUB_DATA_DIR", str(ROOT / "data" / "demo"), "extract folder to open"),
     "reference_dir": ("HUB_REFERENCE_DIR", str(ROOT / "data" / "reference"),
                       "localities.csv and events.csv"),
-    "audience": ("HUB_AUDIENCE", "board", "who is looking: board, hub_lead or csp:<code>"),
+    "demo": ("HUB_DEMO", "", "1: demo mode, nobody signs in and only an extract marked "
+             "synthetic is shown (`make run` sets it); unset, people sign in with the provider "
+             "of .streamlit/secrets.toml, and with no provider nothing is shown"),
+    "audience": ("HUB_AUDIENCE", "board", "in demo mode only, who is looking: board, hub_lead "
+                 "or csp:<code>"),
+    "role_map": ("HUB_ROLE_MAP", "", "TOML or JSON file mapping values of the role claim to "
+                 "audiences (see .streamlit/roles.example.toml); unset, nobody has a role"),
+    "role_claim": ("HUB_ROLE_CLAIM", "groups", "the ID token's claim that holds a person's "
+                   "groups or roles"),
+    "session_max_minutes": ("HUB_SESSION_MAX_MINUTES", "480", "a sign-in lasts at most this "
+                            "long, however active"),
+    "idle_minutes": ("HUB_IDLE_MINUTES", "30", "a sign-in not used for this long has ended"),
+    "session_dir": ("HUB_SESSION_DIR", str(ROOT / "data" / "sessions"),
+                    "server-side record of sign-ins (last seen, signed out); shared by replicas"),
     "audit_dir": ("HUB_AUDIT_DIR", str(ROOT / "data" / "audit"), "where downloads are logged"),
     "suppression_threshold": ("HUB_SUPPRESSION_THRESHOLD", "5",
                               "counts from 1 to this are shown as [c]"),
@@ -52,6 +65,12 @@ class Settings:
     perturbation_secret: str = ""  # "" = not set: the demo key, for synthetic extracts only
     meetings_from: dt.date | None = None  # None: from the reference events
     rhi_lookback_days: int = 90
+    demo: bool = False  # HUB_DEMO=1
+    role_map: Path | None = None  # None: no role map, nobody has a role
+    role_claim: str = "groups"
+    session_max_minutes: int = 480
+    idle_minutes: int = 30
+    session_dir: Path = ROOT / "data" / "sessions"
 
     @classmethod
     def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
@@ -69,7 +88,10 @@ class Settings:
                    int(raw["repeat_threshold"]), int(raw["repeat_window_days"]),
                    raw["perturbation_secret"],
                    dt.date.fromisoformat(raw["meetings_from"]) if raw["meetings_from"] else None,
-                   int(raw["rhi_lookback_days"]))
+                   int(raw["rhi_lookback_days"]), raw["demo"].strip() == "1",
+                   Path(raw["role_map"]) if raw["role_map"] else None, raw["role_claim"],
+                   int(raw["session_max_minutes"]), int(raw["idle_minutes"]),
+                   Path(raw["session_dir"]))
 
     @property
     def record_key_secret(self) -> str:

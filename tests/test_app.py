@@ -54,6 +54,7 @@ def edge_extract(tmp_path_factory) -> Path:
 
 def run(monkeypatch, extract: Path, audience: str, page: str = "overview",
         **query) -> AppTest:
+    monkeypatch.setenv("HUB_DEMO", "1")  # no sign-in: the audience from HUB_AUDIENCE
     monkeypatch.setenv("HUB_DATA_DIR", str(extract))
     monkeypatch.setenv("HUB_AUDIENCE", audience)
     at = AppTest.from_file(DASHBOARD, default_timeout=120)
@@ -204,6 +205,7 @@ def test_download_log_is_for_the_hub_lead_only(monkeypatch, edge_extract):
 
 def test_a_refused_extract_shows_a_message_not_a_traceback(monkeypatch, tmp_path):
     broken = build_extract(tmp_path / "broken", referrals=[referral(sex="robot")])
+    monkeypatch.setenv("HUB_DEMO", "1")
     monkeypatch.setenv("HUB_DATA_DIR", str(broken))
     monkeypatch.setenv("HUB_AUDIENCE", "board")
     at = AppTest.from_file(DASHBOARD, default_timeout=120).run()
@@ -228,24 +230,28 @@ def test_the_about_page_defines_the_headline_figures_itself(monkeypatch, edge_ex
 def test_the_download_log_fits_the_screen_and_names_no_server_folder(monkeypatch, edge_extract,
                                                                      tmp_path):
     from hub import audit
+    from hub.access import Person
     from hub.audience import Audience
 
     audit.record(tmp_path, Audience("csp", "E07000133"), "Melton; Mar 2019 to Aug 2019", "csv",
-                 12, "edge-case", file_name="melton.csv", now=dt.datetime(2019, 9, 16, 9, 30))
+                 12, "edge-case", file_name="melton.csv", now=dt.datetime(2019, 9, 16, 9, 30),
+                 person=Person("sub-melton-1", "rep@melton.example"))
     monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path))
     at = run(monkeypatch, edge_extract, "hub_lead", "audit_log")
     assert "The log is kept in the hub's audit folder." in at.caption[0].value
     assert str(tmp_path) not in text_of(at)
     table = at.dataframe[0]
     # When, who, slice, format and rows first; every column of the log is kept.
-    assert list(table.proto.column_order) == ["at", "audience_name", "slice", "format", "rows",
-                                              "file_name", "extract_id", "audience"]
+    assert list(table.proto.column_order) == ["at", "email", "audience_name", "slice", "format",
+                                              "rows", "file_name", "extract_id", "audience",
+                                              "subject"]
     assert json.loads(table.proto.columns)["slice"]["width"] == "medium"
     assert table.value.iloc[0].to_dict() == {
         "at": "2019-09-16T09:30:00Z", "audience": "csp:E07000133",
         "audience_name": "Partnership representative for Melton",
         "slice": "Melton; Mar 2019 to Aug 2019", "format": "csv", "rows": 12,
-        "extract_id": "edge-case", "file_name": "melton.csv"}
+        "extract_id": "edge-case", "file_name": "melton.csv", "subject": "sub-melton-1",
+        "email": "rep@melton.example"}
 
 
 def test_hub_lead_list_shows_dates_and_who_is_overdue(monkeypatch, tmp_path):

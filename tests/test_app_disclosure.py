@@ -138,6 +138,7 @@ def run(monkeypatch, tmp_path, extract: Path, audience: str, page: str) -> AppTe
     # audience can leak into this one.
     st.cache_data.clear()
     st.cache_resource.clear()
+    monkeypatch.setenv("HUB_DEMO", "1")  # no sign-in: the audience from HUB_AUDIENCE
     monkeypatch.setenv("HUB_DATA_DIR", str(extract))
     monkeypatch.setenv("HUB_AUDIENCE", audience)
     monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "audit"))
@@ -290,11 +291,13 @@ def test_downloads_are_switched_off_when_they_cannot_be_logged(monkeypatch, tmp_
 def test_the_hub_lead_reads_the_download_log_newest_first(monkeypatch, tmp_path,
                                                           small_districts):
     from hub import audit
+    from hub.access import Person
     from hub.audience import Audience
 
     for n, fmt in enumerate(["csv", "xlsx"]):
         audit.record(tmp_path / "audit", Audience("csp", MELTON), "Melton; Jul to Dec 2019", fmt,
-                     100 + n, "small-districts", now=dt.datetime(2020, 1, 1, 9, n))
+                     100 + n, "small-districts", now=dt.datetime(2020, 1, 1, 9, n),
+                     person=Person("sub-melton", "rep@melton.example"))
     at = run(monkeypatch, tmp_path, small_districts, "hub_lead", "audit_log")
     log = at.dataframe[0].value
     assert log["format"].tolist() == ["xlsx", "csv"]

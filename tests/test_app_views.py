@@ -13,6 +13,8 @@ from hub.ui.context import PREVIEW_NOTE, REAL_EXTRACT_NOTE
 from tests.builders import build_extract, referral, shown
 from tests.test_app import MELTON_REFERRAL, edge_extract, run, sidebar_notes, \
     text_of  # noqa: F401 (a fixture)
+from tests.test_app_signin import PERSON
+from tests.test_app_signin import app as signed_in_app
 
 DEMO = ROOT / "data" / "demo"
 
@@ -113,14 +115,16 @@ def test_the_hub_lead_can_see_a_page_as_the_board_sees_it(monkeypatch):
 
 def test_protected_audiences_get_no_figures_of_a_real_extract_without_a_secret(
         monkeypatch, tmp_path):
+    # A real extract is never shown in demo mode: these people sign in (tests/test_app_signin).
     real = build_extract(tmp_path / "real", synthetic=False, referrals=[referral()])
-    for audience in ["board", "csp:E07000130"]:
-        at = run(monkeypatch, real, audience)
+    for group in ["hub-board", "csp-melton"]:
+        at = signed_in_app(monkeypatch, tmp_path, real, user={**PERSON, "groups": [group]})
         assert [e.value for e in at.error] == [REAL_EXTRACT_NOTE]
         assert not at.metric
-    assert run(monkeypatch, real, "hub_lead").metric  # the hub lead's exact view works
+    assert signed_in_app(monkeypatch, tmp_path, real,  # the hub lead's exact view works
+                         user={**PERSON, "groups": ["hub-lead"]}).metric
     monkeypatch.setenv("HUB_PERTURBATION_SECRET", "a secret the hub holds")
-    at = run(monkeypatch, real, "board")
+    at = signed_in_app(monkeypatch, tmp_path, real, user={**PERSON, "groups": ["hub-board"]})
     assert not at.error and at.metric
 
 

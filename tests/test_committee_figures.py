@@ -246,6 +246,7 @@ def test_a_third_characteristic_is_not_crossed_for_the_board(db):
 def run(monkeypatch, tmp_path, extract: Path, audience: str, page: str) -> AppTest:
     monkeypatch.setenv("HUB_DATA_DIR", str(extract))
     monkeypatch.setenv("HUB_AUDIENCE", audience)
+    monkeypatch.setenv("HUB_DEMO", "1")
     monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "audit"))
     at = AppTest.from_file(DASHBOARD, default_timeout=180).run()
     at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from hub import audit, exports, outputs, queries, slices
+from hub.access import DEMO_PERSON, Person
 from hub.audience import Audience
 from hub.contract import LOCALITIES
 from hub.database import open_database
@@ -40,6 +41,8 @@ D = dt.date
 MELTON, CHARNWOOD = "E07000133", "E07000130"
 PERIOD = Filters(D(2019, 4, 1), D(2019, 9, 1))
 BOARD, LEAD, CSP = Audience("board"), Audience("hub_lead"), Audience("csp", MELTON)
+# Who downloads, as the sign-in gives them (hub/access.py).
+REP = Person("sub-melton-rep", "rep@melton.example", "Melton Rep")
 ALL = [t.name for t in slices.TABLES]
 NOW = dt.datetime(2020, 1, 6, 9, 30, tzinfo=dt.timezone.utc)
 C = "[c]"
@@ -475,10 +478,11 @@ def test_filters_are_stated(db):
 
 def test_a_download_is_logged_with_who_what_and_when(db, tmp_path):
     filters, s = slice_for(db, CSP)
-    data = exports.download(db, filters, CSP, 5, s, "xlsx", tmp_path / "audit", now=NOW)
+    data = exports.download(db, filters, CSP, 5, s, "xlsx", tmp_path / "audit", now=NOW,
+                            person=REP)
     openpyxl.load_workbook(io.BytesIO(data))  # the file itself
     exports.download(db, filters, CSP, 5, s, "csv", tmp_path / "audit",
-                     now=NOW + dt.timedelta(minutes=1))
+                     now=NOW + dt.timedelta(minutes=1), person=DEMO_PERSON)
     lines = (tmp_path / "audit" / audit.LOG_FILE).read_text().splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
@@ -490,8 +494,11 @@ def test_a_download_is_logged_with_who_what_and_when(db, tmp_path):
     assert first["extract_id"] == "test-extract"
     assert first["file_name"] == "melton-2019-04-to-2019-09-local-slice.xlsx"
     assert "Melton" in first["slice"] and "Apr 2019 to Sep 2019" in first["slice"]
+    assert (first["subject"], first["email"]) == ("sub-melton-rep", "rep@melton.example")
     log = audit.read_log(tmp_path / "audit")
     assert log["format"].tolist() == ["csv", "xlsx"]  # newest first
+    # in demo mode nobody signs in, and the log says so in words
+    assert log["subject"][0] == "demo" and "demo mode" in log["email"][0]
 
 
 def test_a_download_that_cannot_be_logged_is_refused(db, tmp_path):
@@ -500,16 +507,17 @@ def test_a_download_that_cannot_be_logged_is_refused(db, tmp_path):
     filters, s = slice_for(db, BOARD)
     assert audit.problem(blocker / "audit")
     with pytest.raises(exports.DownloadRefused, match="cannot be written"):
-        exports.download(db, filters, BOARD, 5, s, "csv", blocker / "audit")
+        exports.download(db, filters, BOARD, 5, s, "csv", blocker / "audit", person=REP)
 
 
 def test_the_log_folder_is_created_and_bad_lines_are_skipped(tmp_path):
     folder = tmp_path / "deep" / "audit"
     assert audit.read_log(folder).empty
-    assert audit.record(folder, BOARD, "Melton; Apr 2019", "csv", 12, "x1", now=NOW) is None
+    assert audit.record(folder, BOARD, "Melton; Apr 2019", "csv", 12, "x1", now=NOW,
+                        person=REP) is None
     with open(folder / audit.LOG_FILE, "a") as file:
         file.write("not json\n")
-    assert audit.record(folder, LEAD, "county", "parquet", 3, "x1") is None
+    assert audit.record(folder, LEAD, "county", "parquet", 3, "x1", person=REP) is None
     log = audit.read_log(folder)
     assert log["audience"].tolist() == ["hub_lead", "board"]
     assert list(log.columns) == list(audit.COLUMNS)
@@ -522,7 +530,8 @@ def test_a_list_download_is_marked_and_logged_first_and_only_for_the_hub_lead(db
     waiting = queries.children_awaiting_meeting(db, PERIOD)
     melton = Filters(D(2019, 4, 1), D(2019, 9, 1), locality=(MELTON,))
     title = "Children awaiting a strategy meeting"
-    data = exports.list_download(waiting, title, db, melton, LEAD, tmp_path, now=NOW)
+    data = exports.list_download(waiting, title, db, melton, LEAD, tmp_path, now=NOW,
+                                 person=REP)
     text = data.decode("utf-8-sig")
     assert exports.MARKING_SENSITIVE in text and "As of 31 Dec 2019" in text
     assert "Locality: Melton" in text
@@ -532,12 +541,13 @@ def test_a_list_download_is_marked_and_logged_first_and_only_for_the_hub_lead(db
     assert logged["format"] == "csv" and logged["audience"] == "hub_lead"
     assert logged["slice"] == f"{title}, as of 31 Dec 2019; Locality: Melton"
     assert logged["file_name"] == "children-awaiting-a-strategy-meeting-2019-12-31.csv"
+    assert (logged["subject"], logged["email"]) == (REP.subject, REP.email)
     for audience in (BOARD, CSP):
         with pytest.raises(exports.DownloadRefused, match="hub lead only"):
-            exports.list_download(waiting, title, db, melton, audience, tmp_path)
-        assert exports.list_viewed(title, db, melton, audience, 3, tmp_path)
+            exports.list_download(waiting, title, db, melton, audience, tmp_path, person=REP)
+        assert exports.list_viewed(title, db, melton, audience, 3, tmp_path, person=REP)
     assert len(audit.read_log(tmp_path)) == 1  # nothing logged, nothing given
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     with pytest.raises(exports.DownloadRefused, match="cannot be written"):
-        exports.list_download(waiting, title, db, melton, LEAD, blocker / "audit")
+        exports.list_download(waiting, title, db, melton, LEAD, blocker / "audit", person=REP)

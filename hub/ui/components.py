@@ -196,7 +196,7 @@ def hub_lead_list(frame: pd.DataFrame, *, title: str, key: str) -> None:
     opened = f"_list_logged_{key}|{_extract_key(v)}|{f.locality}|{f.sex}|{f.age_band}"
     if opened not in st.session_state:
         problem = exports.list_viewed(title, v.db, v.filters, v.audience, len(frame),
-                                      v.settings.audit_dir)
+                                      v.settings.audit_dir, person=v.person)
         if problem:
             st.warning(f"The list is not shown because {problem}. Please tell the hub lead.")
             return
@@ -205,7 +205,7 @@ def hub_lead_list(frame: pd.DataFrame, *, title: str, key: str) -> None:
     st.dataframe(frame, hide_index=True, key=key, height=(min(len(frame), 20) + 1) * 35 + 3)
     st.download_button(f"Download the list (CSV, {exports.MARKING_SENSITIVE})",
                        data=partial(exports.list_download, frame, title, v.db, v.filters,
-                                    v.audience, v.settings.audit_dir),
+                                    v.audience, v.settings.audit_dir, person=v.person),
                        file_name=exports.list_file_name(title, v.db), mime="text/csv",
                        on_click="ignore",
                        key=f"{key}_download", icon=":material/download:")

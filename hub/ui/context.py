@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from hub.access import DEMO_REAL_EXTRACT, Person
 from hub.audience import Audience
 from hub.contract import LOCALITIES, label
 from hub.database import Database, open_database
@@ -21,6 +22,7 @@ from hub.filters import CHOICES, FILTER_LABELS, GRAIN_LABELS, PERIOD_ORDER_NOTE,
     reporting_periods
 from hub.formatting import markdown_literal
 from hub.settings import Settings
+from hub.ui import signin
 
 log = logging.getLogger(__name__)
 _VIEW = "_hub_view"
@@ -32,6 +34,7 @@ class View:
     audience: Audience
     filters: Filters
     settings: Settings
+    person: Person  # who is signed in (hub.access.DEMO_PERSON in demo mode)
     # the numbers of the events whose key a chart has shown in this run of the page
     events_named: set[int] = field(default_factory=set, compare=False)
 
@@ -43,15 +46,6 @@ def view() -> View:
 
 def settings() -> Settings:
     return Settings.from_env()
-
-
-def resolve_audience(config: Settings) -> tuple[Audience, str | None]:
-    """Who is looking. The one place that decides it: today from HUB_AUDIENCE; a login will
-    replace only this function. An unknown value falls back to the most protected view."""
-    try:
-        return Audience.parse(config.audience), None
-    except ValueError as exc:
-        return Audience("board"), f"{exc}. Showing the board view."
 
 
 NO_PERIOD_NOTE = ("This extract holds no whole financial quarter, so nothing can be shown to the "
@@ -255,15 +249,21 @@ def sidebar_filters(db: Database, audience: Audience) -> Filters:
 def resolve_view() -> View:
     """Called by the entry point on every run, before the page runs."""
     config = settings()
-    audience, problem = resolve_audience(config)
-    if problem:
-        st.sidebar.error(problem)
-    audience = preview_as_board(audience)
+    access = signin.current_access(config)  # hub.access.resolve_audience decides
+    if access.audience is None:
+        signin.refuse(access)  # stops: nobody may look
+    signin.account(access)
+    if access.note:
+        st.sidebar.error(access.note)
+    audience = preview_as_board(signin.choose_role(access))
     db = database(config)
+    if access.demo and not db.info.synthetic:
+        st.error(DEMO_REAL_EXTRACT)
+        st.stop()
     if audience.protected and not db.info.synthetic and not config.perturbation_secret:
         st.error(REAL_EXTRACT_NOTE)
         st.stop()
     filters = sidebar_filters(db, audience)
-    current = View(db, audience, filters, config)
+    current = View(db, audience, filters, config, access.person)
     st.session_state[_VIEW] = current
     return current

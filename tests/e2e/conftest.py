@@ -107,6 +107,7 @@ class Server:
     audience: str
     env: dict[str, str]
     log_path: Path
+    args: tuple[str, ...] = ()  # more options of `streamlit run` (e.g. --secrets.files)
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen | None = None
     ready: bool = False
@@ -121,7 +122,8 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             *self.args],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
 
     def wait_ready(self) -> None:
@@ -145,15 +147,20 @@ class Server:
         return self.log_path.read_text(errors="replace")[-4000:]
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         if self._log:
             self._log.close()
+
+
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Terminate a process we started, killing it if it has not exited after 10 s."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +170,8 @@ def servers(extract_dir, tmp_path_factory):
     logs, audit = tmp_path_factory.mktemp("server-logs"), tmp_path_factory.mktemp("audit")
     pool = {}
     for audience in AUDIENCES:
-        env = {**os.environ, "HUB_DATA_DIR": str(extract_dir), "HUB_AUDIENCE": audience,
+        env = {**os.environ, "HUB_DEMO": "1", "HUB_DATA_DIR": str(extract_dir),
+               "HUB_AUDIENCE": audience,
                "HUB_AUDIT_DIR": str(audit / audience.replace(":", "-")),
                "PYTHONUNBUFFERED": "1"}
         pool[audience] = Server(audience, env, logs / f"{audience.replace(':', '-')}.log")
@@ -353,11 +361,12 @@ class Dashboard:
 
 @pytest.fixture
 def open_dashboard(browser, servers):
-    """open_dashboard(audience) -> a Dashboard in a fresh browser context (closed after)."""
+    """open_dashboard(audience) -> a Dashboard in a fresh browser context (closed after);
+    the audience's demo server, or any other Server given instead (tests/e2e/test_login.py)."""
     contexts = []
 
-    def make(audience: str = "board") -> Dashboard:
-        server = servers[audience]
+    def make(audience: str | Server = "board") -> Dashboard:
+        server = audience if isinstance(audience, Server) else servers[audience]
         server.wait_ready()
         context = browser.new_context(viewport=VIEWPORT, accept_downloads=True,
                                       locale="en-GB", timezone_id="Europe/London")

@@ -5,12 +5,15 @@ perturbation adds -3..+3, and 1 to 5 after it is shown as [c]) whose true value,
 lead's, is 1 to 5: referrals, missing episodes, children, repeat-missing triggers, return
 interviews, prevention sessions, Lionheart cohort members and pursue outcomes, for a district
 or the county, a reporting period, and a category of a breakdown within at most one filter
-value. Such a cell can identify a child.
+value, or the cells of views that cross two characteristics themselves (CCE referrals by sex,
+children of the out-of-area cohort, sessions by programme and funder). Such a cell can
+identify a child.
 
 How: the attacker sees only what the product gives a protected audience - the board's
 `hub.outputs.protected` and `hub.outputs.headline`, a partnership's slice files
 (`build_slice`, hub.slices) - and builds only views the rules allow: reporting periods, one
-locality or the county, at most one value of sex, age band or exploitation type. For every
+locality or the county, at most one value of sex, age band or exploitation type, trends at
+every step the audience may choose (quarter, half-year, financial year). For every
 target cell it lists each route the rules leave, a signed sum of shown figures that equals
 the cell when the figures are exact:
   direct       the cell itself (a shown 0, 6, 7 or 8 and even a [c] say something);
@@ -18,8 +21,12 @@ the cell when the figures are exact:
   complements  the total minus the other categories of a breakdown, inside the filter value;
   filters      the unfiltered cell minus the cells of the filter's other values;
   localities   the county minus the other districts (the districts summed, for the county);
+  unions       a view's union of categories minus its other members: joint CSE & CCE
+               referrals of a sex as CCE referrals of that sex minus its cce referrals;
+  crossings    a cell of two crossed breakdowns from the other side: a funder's sessions minus
+               the other programmes' sessions with that funder (its own side: complements);
   rates        the routes over counts read back from rates per 10,000 (times the population)
-               and from shares (times their denominator);
+               and from shares (times their denominator, where only one count fits);
   files        the routes over a partnership's files (own rows, county rows, several periods);
   participants prevention sessions from their participant sums, which are not perturbed.
 It combines the estimates of a cell by the commonest, median and mean estimate, and by the
@@ -56,7 +63,8 @@ from hub.audience import Audience
 from hub.contract import LOCALITIES, label
 from hub.database import Database, open_database
 from hub.extract import read_manifest, write_manifest, write_table
-from hub.filters import CHOICES, Filters, add_months, months_between, reporting_periods
+from hub.filters import CHOICES, GRAIN_MONTHS, Filters, add_months, grain_choices, \
+    months_between, reporting_periods
 from hub.ptable import default_ptable
 from hub.settings import ROOT
 
@@ -71,8 +79,8 @@ DISTRICTS = tuple(LOCALITIES)
 PLACES = (*DISTRICTS, COUNTY)
 TOTAL = ("total", "all")
 SMALL = tuple(range(1, THRESHOLD + 1))
-ROUTES = ("direct", "periods", "complements", "filters", "localities", "rates", "files",
-          "participants")
+ROUTES = ("direct", "periods", "complements", "filters", "localities", "unions", "crossings",
+          "rates", "files", "participants")
 RULES = ("mode", "median", "mean", "likelihood", "posterior")
 
 # A cell is (family, period, place, filter, dimension, category): a period is (first month,
@@ -91,6 +99,9 @@ class Family:
     places: bool = True
     exact: bool = True
     not_across_filters: tuple[str, ...] = ()  # breakdowns that change meaning under a filter
+    # pairs of breakdowns a view crosses with each other (sessions by programme and funder):
+    # such a cell is written ((first, value), second, category)
+    crossings: tuple[tuple[str, str], ...] = ()
 
 
 FAMILIES = {
@@ -100,7 +111,8 @@ FAMILIES = {
     "episodes": Family(("missing_from", "placement_type", "episode_type", "police_risk",
                         "recording_system", "sex", "age_band", "missing_from_detail",
                         "exploitation_concern", "duration_band"), ("sex", "age_band")),
-    "sessions": Family(("programme", "setting", "funder", "age_band"), ("age_band",)),
+    "sessions": Family(("programme", "setting", "funder", "age_band"), ("age_band",),
+                       crossings=(("programme", "funder"),)),
     "people": Family(("person_type", "relationship", "sex", "age_band", "household_size"),
                      ("sex",), time=False, not_across_filters=("household_size",)),
     "pursue": Family((), ("exploitation_type",), places=False),
@@ -108,6 +120,13 @@ FAMILIES = {
     "children": Family(("sex", "age_band"), ("sex", "age_band"), time=False, exact=False),
     "triggers": Family(time=False, exact=False),
 }
+# Unions of a breakdown's categories that a view counts as one (family, name) -> (breakdown,
+# its categories): CCE referrals are cce or cse_and_cce (kpis.md); such a cell is written
+# (family, period, place, filter, name, "yes"), e.g. CCE referrals of boys
+# ("referrals", p, place, ("sex", "male"), "cce", "yes").
+UNIONS = {("referrals", "cce"): ("exploitation_type", ("cce", "cse_and_cce"))}
+# (A characteristic a view fixes that no breakdown has is written the same way: children of
+# the out-of-area cohort are (children, p, place, filter, "out_of_area", "yes").)
 BREAKDOWNS = {  # breakdown query -> (family, count column)
     queries.referral_breakdown: ("referrals", "referrals"),
     queries.episode_breakdown: ("episodes", "episodes"),
@@ -161,7 +180,8 @@ def small_scope(db: Database) -> Scope:
 def canon(cell):
     """The cell under its one name. A filter value's total, or its own category within it, is
     that category unfiltered (the same units); another category within it is an exact 0
-    (None)."""
+    (None). Two filters' values crossed (boys among CCE referrals, CCE among boys' referrals)
+    are named with the first filter in alphabetical order as the filter."""
     family, period, place, filt, dim, cat = cell
     if filt:
         name, value = filt
@@ -169,7 +189,38 @@ def canon(cell):
             return (family, period, place, (), name, value) if cat == value else None
         if (dim, cat) == TOTAL and name in FAMILIES[family].dims:
             return (family, period, place, (), name, value)
+        filters = FAMILIES[family].filters
+        if dim in filters and name in filters and dim < name:
+            return (family, period, place, (dim, cat), name, value)
     return cell
+
+
+def conditions(cell) -> dict:
+    """{characteristic: value} that a cell restricts its units to (a filter, a category)."""
+    _, _, _, filt, dim, cat = cell
+    return {**dict([filt] if filt else []), **({} if (dim, cat) == TOTAL else {dim: cat})}
+
+
+def cell_with(family, period, place, conds: dict):
+    """The cell of the units with these characteristics, a union or a crossing's second
+    breakdown as its category (None if no view can show it: more than two)."""
+    names = sorted(conds, key=lambda n: ((family, n) in UNIONS or
+                                        any(n == b for _, b in FAMILIES[family].crossings), n))
+    if len(names) > 2:
+        return None
+    if not names:
+        return (family, period, place, (), *TOTAL)
+    *first, last = names
+    filt = (first[0], conds[first[0]]) if first else ()
+    return (family, period, place, filt, last, conds[last])  # `signature` names it
+
+
+def listed_by(view) -> tuple[str, ...]:
+    """The breakdowns a fetched view (family, period, place, filter) lists its categories of:
+    the family's, or a crossing's second (the funders within a programme)."""
+    family, _, _, filt = view
+    crossed = dict(FAMILIES[family].crossings)
+    return (crossed[filt[0]],) if filt and filt[0] in crossed else FAMILIES[family].dims
 
 
 def _same(a: float, b: float) -> bool:
@@ -191,6 +242,9 @@ class Observations:
     mislabelled: list = field(default_factory=list)  # file rows running past their file
     views: int = 0  # protected views built
     zeros_listed: set = field(default_factory=set)  # families whose breakdowns list a 0
+    # every shown share of a trend: (its numerator's cell, share, numerator, denominator as
+    # the same row shows them, NaN if [c]); a share must give back no more than its parts
+    shares: list = field(default_factory=list)
 
     def add(self, source: str, cell, value) -> None:
         value = math.nan if value is None or pd.isna(value) else float(value)
@@ -234,7 +288,8 @@ class Observations:
             if value == 0:
                 return 0.0, "listed0" if c in self.listed else "zero"
             return value, "shown"
-        if dim != "total" and (family, period, place, filt) in self.fetched[source]:
+        if dim in listed_by((family, period, place, filt)) and \
+                (family, period, place, filt) in self.fetched[source]:
             # Not listed: none, where the breakdown lists zeros; else a 0 like any other.
             return 0.0, "absent" if family in self.zeros_listed else "zero"
         if filt and self.lookup((family, period, place, (), *filt), source)[1] == "absent":
@@ -255,6 +310,7 @@ class Attacker:
 
     def collect(self) -> Observations:
         self.breakdowns()
+        self.crossed_breakdowns()
         self.locality_tables()
         if self.scope.trends:
             self.trends()
@@ -324,9 +380,29 @@ class Attacker:
                           breakdown_cells(family, period, place, filt, lead, measure),
                           listed=True)
                 if family == "sessions":
-                    for cell, value in breakdown_cells(family, period, place, filt, board,
-                                                       "participants"):
-                        self.obs.participants[canon(cell)] = float(value)
+                    self.read_participants(breakdown_cells(family, period, place, filt, board,
+                                                           "participants"))
+
+    def read_participants(self, cells) -> None:
+        """Participants shown beside sessions ([c] beside sessions [c] or 0 says nothing the
+        sessions do not)."""
+        for cell, value in cells:
+            if not pd.isna(value):
+                self.obs.participants[canon(cell)] = float(value)
+
+    def crossed_breakdowns(self) -> None:
+        """Sessions by programme and funder (the Warning Zone's funders): every reporting
+        period, each district and the county, unfiltered (the view crosses two dimensions, so
+        rule 8 allows no filter). A combination not listed reads as 0, as in a breakdown."""
+        for period in self.scope.periods:
+            for place in PLACES:
+                board, lead = self.both(queries.prevention_by_programme_and_funder,
+                                        self.filters(period, place))
+                for programme in sorted(self.obs.universe["sessions", "programme"]):
+                    self.fetched(("sessions", period, place, ("programme", programme)))
+                self.read("screen", crossed_cells(period, place, board, "sessions"),
+                          crossed_cells(period, place, lead, "sessions"), listed=True)
+                self.read_participants(crossed_cells(period, place, board, "participants"))
 
     def locality_tables(self) -> None:
         """The county's table by district, with rates per 10,000 children aged 0-17."""
@@ -352,24 +428,48 @@ class Attacker:
                 if not pd.isna(rate):
                     yield (family, period, row.locality_code, f, *TOTAL), round(rate * pop)
 
-    def trend_views(self):
-        """(place, filters): a district by half-year, the county by quarter and by half-year
-        (as in a partnership's files), to the last complete period."""
+    def trend_views(self, filt=()):
+        """(place, filters): every step the audience may choose (hub.filters.grain_choices):
+        a district by half-year and by year, the county by quarter, half-year and year, to the
+        last complete period, within the filter value."""
         periods = self.scope.periods
         last = {m: max((p for p in periods if months_between(*p) == m), key=lambda p: p[1])
-                for m in (3, 6)}
-        views = [(d, self.filters(last[6], d, trend_grain="half")) for d in DISTRICTS]
-        return views + [(COUNTY, self.filters(last[3], COUNTY, trend_grain="quarter")),
-                        (COUNTY, self.filters(last[6], COUNTY, trend_grain="half"))]
+                for m in GRAIN_MONTHS.values() if m > 1}
+        return [(place, self.filters(last[GRAIN_MONTHS[grain]], place, filt, trend_grain=grain))
+                for place in PLACES for grain in grain_choices(True, place != COUNTY)]
 
     def trends(self) -> None:
-        for place, filters in self.trend_views():
-            for query, columns in TRENDS.items():
-                board, lead = self.both(query, filters)
-                grain = filters.trend_grain
-                self.read("screen", trend_cells(board, place, grain, columns),
-                          trend_cells(lead, place, grain, columns))
-                self.read("rates", share_cells(query, board, place, grain))
+        """Every trend at every step; those of FILTERED_TRENDS within each filter value too
+        (a trend crossing one dimension may carry one filter value, rule 8)."""
+        views = [(query, place, filters, ()) for query in TRENDS
+                 for place, filters in self.trend_views()]
+        views += [(query, place, filters, filt) for query, family in FILTERED_TRENDS.items()
+                  for filt in self.filter_values(family)
+                  for place, filters in self.trend_views(filt)]
+        for query, place, filters, filt in views:
+            columns = TRENDS[query]
+            board, lead = self.both(query, filters)
+            grain = filters.trend_grain
+            self.read("screen", trend_cells(board, place, grain, columns, filt),
+                      trend_cells(lead, place, grain, columns, filt))
+            self.read("rates", self.share_cells(query, board, place, grain, filt))
+            if "participants" in board:
+                self.read_participants(trend_cells(board, place, grain, {
+                    "participants": columns["sessions"]}, filt))
+
+    def share_cells(self, query, frame, place, grain, filt):
+        """Numerators read back from the shares in trend data and their denominators."""
+        for share, den, num in TREND_SHARES.get(query, ()):
+            for period, row in zip(steps(frame, grain), frame.to_dict("records")):
+                s, d = row[share], row[den]
+                if pd.isna(s):
+                    continue
+                cell = trend_cell(TRENDS[query][num], row, period, place, filt)
+                self.obs.shares.append((cell, s, row[num], d))
+                n = numerator_of(s, d)
+                if n is not None:
+                    yield cell, n
+
 
     def lionheart(self) -> None:
         """The Lionheart cohort identified by the end of each period (cumulative)."""
@@ -486,6 +586,24 @@ def breakdown_cells(family, period, place, filt, frame, measure):
             yield (family, period, place, filt, dim, cat), value
 
 
+def numerator_of(share: float, denominator: float):
+    """The one count that the share (to 1 decimal) of the denominator can be, or None: none
+    shown, several (a denominator over 1,000), or a share of 100 % (it only says that the
+    perturbed numerator is at least the denominator)."""
+    if pd.isna(denominator) or share >= 100:
+        return None
+    guess = round(share * denominator / 100)
+    fits = [n for n in range(max(guess - 2, 0), guess + 3)
+            if np.round(n / denominator * 100, 1) == share]  # as hub.disclosure rounds
+    return fits[0] if len(fits) == 1 else None
+
+
+def crossed_cells(period, place, frame, measure):
+    """Sessions (or participants) by programme and funder: ((programme, p), funder, f)."""
+    for programme, funder, value in zip(frame["programme"], frame["funder"], frame[measure]):
+        yield ("sessions", period, place, ("programme", programme), "funder", funder), value
+
+
 RATE_COLUMNS = ("referrals_per_10k", "episodes_per_10k", "children_missing_per_10k")
 
 
@@ -503,16 +621,25 @@ def locality_cells(period, filt, frame):
 
 
 def steps(frame, grain):
-    months = {"quarter": 3, "half": 6}[grain]
+    months = GRAIN_MONTHS[grain]
     for value in frame[grain]:
         start = pd.Timestamp(value).date()
         yield (start, add_months(start, months - 1))
 
 
-# trend query -> {count column: (family, dimension, category)}; "*" reads the row's own
-# dimension and category, a column name reads the category from that column.
+# trend query -> {count column: (family, dimension, category[, by])}; "*" reads the row's own
+# dimension and category, a column name reads the category from that column; `by` names a
+# column whose value restricts the cell too (CCE referrals of each sex).
 TRENDS = {
-    queries.referrals_by_month: {"referrals": ("referrals", "*", "*")},
+    queries.referrals_by_month: {"referrals": ("referrals", "*", "*"),
+                                 "step_referrals": ("referrals", *TOTAL)},
+    queries.cce_referrals_by_month: {"cce_referrals": ("referrals", "cce", "yes", "sex"),
+                                     "step_cce_referrals": ("referrals", "cce", "yes")},
+    queries.missing_shares_by_month: {
+        "children": ("children", *TOTAL),
+        "children_out_of_area": ("children", "out_of_area", "yes"),
+        "episodes": ("episodes", *TOTAL),
+        "episodes_from_home": ("episodes", "missing_from", "home")},
     queries.male_share_by_quarter: {"referrals": ("referrals", *TOTAL),
                                     "male_referrals": ("referrals", "sex", "male")},
     queries.missing_by_month: {"episodes": ("episodes", *TOTAL),
@@ -527,8 +654,20 @@ TRENDS = {
         "rhi_offered": ("returns", "rhi_offered", "yes"),
         "rhi_within_72h": ("returns", "rhi_within_72h", "yes")},
     queries.prevention_by_quarter: {"sessions": ("sessions", "programme", "programme")},
+    queries.prevention_settings_by_quarter: {"sessions": ("sessions", "setting", "setting")},
 }
+# Trends read within each filter value of a family too: those whose new shares, unions and
+# settings over time need their counterparts at every step (CCE by sex minus the CCE
+# referrals of each sex, the out-of-area children of each sex).
+FILTERED_TRENDS = {queries.referrals_by_month: "referrals",
+                   queries.missing_shares_by_month: "episodes",
+                   queries.prevention_settings_by_quarter: "sessions"}
 TREND_SHARES = {  # trend query -> [(share column, denominator column, numerator count)]
+    queries.referrals_by_month: [("referrals_pct", "step_referrals", "referrals")],
+    queries.cce_referrals_by_month: [("cce_referrals_pct", "step_cce_referrals",
+                                      "cce_referrals")],
+    queries.missing_shares_by_month: [("out_of_area_pct", "children", "children_out_of_area"),
+                                      ("from_home_pct", "episodes", "episodes_from_home")],
     queries.male_share_by_quarter: [("male_pct", "referrals", "male_referrals")],
     queries.missing_once_by_quarter: [("missing_once_pct", "children", "children_missing_once")],
     queries.repeat_missing_by_month: [("met_within_14_days_pct", "triggered_children",
@@ -539,21 +678,19 @@ TREND_SHARES = {  # trend query -> [(share column, denominator column, numerator
 }
 
 
-def trend_cells(frame, place, grain, columns):
+def trend_cell(spec, row, period, place, filt):
+    family, dim, cat, *by = spec
+    d = row["dimension"] if dim == "*" else dim
+    c = row["category"] if cat == "*" else row.get(cat, cat)
+    if by:  # a filter value of its own (no view of a trend with a `by` carries a filter)
+        filt = (by[0], row[by[0]])
+    return (family, period, place, filt, d, c)
+
+
+def trend_cells(frame, place, grain, columns, filt=()):
     for period, row in zip(steps(frame, grain), frame.to_dict("records")):
-        for column, (family, dim, cat) in columns.items():
-            d = row["dimension"] if dim == "*" else dim
-            c = row["category"] if cat == "*" else row.get(cat, cat)
-            yield (family, period, place, (), d, c), row[column]
-
-
-def share_cells(query, frame, place, grain):
-    """Numerators read back from the shares in trend data: share * denominator / 100."""
-    for share, den, num in TREND_SHARES.get(query, ()):
-        family, dim, cat = TRENDS[query][num]
-        for period, s, d in zip(steps(frame, grain), frame[share], frame[den]):
-            if not (pd.isna(s) or pd.isna(d)):
-                yield (family, period, place, (), dim, cat), round(s * d / 100)
+        for column, spec in columns.items():
+            yield trend_cell(spec, row, period, place, filt), row[column]
 
 
 def pursue_steps(frame, grain, filt):
@@ -629,6 +766,8 @@ def routes_to(cell, obs: Observations, identities):
     out = [("direct", itself)]
 
     def add(kind, terms):
+        if any(c is None for c, _ in terms):  # a term no view can show
+            return
         terms = signature(terms)
         if terms and terms != itself:
             out.append((kind, terms))
@@ -661,6 +800,32 @@ def routes_to(cell, obs: Observations, identities):
         elif not filt and (dim, cat) != TOTAL:
             add("filters", [((family, period, place, (name, v), dim, cat), 1)
                             for v in CHOICES[name]])
+    for (f, union), (name, members) in UNIONS.items():  # a union is the sum of its members
+        conds = conditions(cell)
+        if f != family:
+            continue
+        if conds.get(union) == "yes":
+            rest = {k: v for k, v in conds.items() if k != union}
+            add("unions", [(cell_with(family, period, place, {**rest, name: m}), 1)
+                           for m in members])
+        elif conds.get(name) in members:  # a member is the union minus the other members
+            rest = {k: v for k, v in conds.items() if k != name}
+            add("unions", [(cell_with(family, period, place, {**rest, union: "yes"}), 1)] +
+                [(cell_with(family, period, place, {**rest, name: m}), -1)
+                 for m in members if m != conds[name]])
+    for first, second in fam.crossings:  # a crossed cell from the other breakdown's side
+        firsts, seconds = obs.universe.get((family, first), ()), obs.universe.get(
+            (family, second), ())
+        if filt and filt[0] == first and dim == second:  # (its side: the complements)
+            add("crossings", [((family, period, place, (), second, cat), 1)] +
+                [((family, period, place, (first, x), second, cat), -1)
+                 for x in firsts if x != filt[1]])
+        elif not filt and dim == first:
+            add("crossings", [((family, period, place, (first, cat), second, y), 1)
+                              for y in seconds])
+        elif not filt and dim == second:
+            add("crossings", [((family, period, place, (first, x), second, cat), 1)
+                              for x in firsts])
     if fam.places:
         if place == COUNTY:
             add("localities", [((family, period, d, filt, dim, cat), 1) for d in DISTRICTS])
@@ -807,6 +972,7 @@ class Outcome:
     coverage: dict  # route -> share of targets with an estimate from it
     per_target: dict  # route -> estimates per target (mean)
     guesses: dict  # (route, rule) -> guesses in target order
+    reached: dict = field(default_factory=dict)  # route -> targets with an estimate (mask)
 
     @property
     def blind_rate(self) -> float:
@@ -819,6 +985,16 @@ class Outcome:
     def best(self, route: str = "combined") -> tuple[str, float]:
         rule = max(RULES, key=lambda r: self.hit[route, r])
         return rule, self.hit[route, rule]
+
+    def where_reached(self, route: str) -> tuple[int, float, float]:
+        """(targets the route reaches, its best rule's hit rate there, the blind guess's)."""
+        reached = self.reached[route]
+        if not reached.any():
+            return 0, math.nan, math.nan
+        t = self.truth[reached]
+        rule = max(RULES, key=lambda r: self.covered_hit[route, r])
+        return (int(reached.sum()), self.covered_hit[route, rule],
+                float(np.mean(t == commonest(t.tolist()))))
 
     def by_family(self, rule: str | None = None):
         """family -> (targets, blind rate within the family, combined hit rate)."""
@@ -892,6 +1068,7 @@ def attack(obs: Observations, periods, start, *, targets=None, include_direct=Tr
     for route, rows in found.items():
         covered = np.array([any(not math.isnan(e.value) for e in row) for row in rows], bool)
         outcome.coverage[route] = float(covered.mean()) if rows else 0.0
+        outcome.reached[route] = covered
         outcome.per_target[route] = float(np.mean([len(row) for row in rows])) if rows else 0.0
         for rule in RULES:
             guess = np.array([guess_of(row, rule, blind) for row in rows], dtype=int)
@@ -929,6 +1106,16 @@ def guess_of(estimates: list[Estimate], rule: str, blind: int) -> int:
     return SMALL[int(np.argmax(score))]
 
 
+def bad_shares(obs: Observations) -> list:
+    """Shown shares not computed from their shown parts (rule 6): beside a hidden numerator
+    or denominator, or another value than the shown parts give (to the precision shown). A
+    share made from its shown parts gives back only the perturbed numerator, never a hidden
+    or exact count."""
+    return [(cell, s, n, d) for cell, s, n, d in obs.shares
+            if pd.isna(n) or pd.isna(d) or d <= 0
+            or np.round(min(n, d) / d * 100, 1) != s]
+
+
 # --- Presence ----------------------------------------------------------------------------------
 
 @dataclass
@@ -958,7 +1145,7 @@ def presence(obs: Observations) -> Presence:
                 counts[c[0]][0] += 1
                 counts[c[0]][1] += obs.truth.get(c, 0) > 0
     for view in obs.fetched["screen"]:
-        for d in FAMILIES[view[0]].dims:
+        for d in listed_by(view):
             for cat in obs.universe.get((view[0], d), ()):
                 c = canon((*view, d, cat))
                 if c is not None and c not in obs.shown["screen"]:
@@ -1076,6 +1263,14 @@ def report(out=print) -> None:
     out("  on exact: the same routes on the hub lead's exact figures, where they reach (mode)")
     out(f"  on exact figures the routes (direct left out) reach {sanity.coverage['combined']:.1%}"
         f" of the targets and get {sanity.hit['combined', 'mode']:.1%} right")
+    out("Where each route reaches: targets reached, best rule right, blind guess among them")
+    for route in (*ROUTES, "combined"):
+        reached, hit, blind = result.where_reached(route)
+        out(f"  {route:<13}{reached:>7}{hit:>8.1%}{blind:>8.1%}")
+    bad = bad_shares(obs)
+    out(f"Shares in trends: {len(obs.shares)} shown, {len(bad)} not made from their shown "
+        f"parts (a hidden part, or another value); {len(obs.shown['rates'])} counts read "
+        f"back from shares and rates, {len(obs.conflicts)} of them unlike the shown count")
     rule, best = result.best()
     out(f"Combined attack, best rule ({rule}): {best:.1%} -> "
         f"{'PASS' if best <= result.pass_line else 'FAIL'} (pass line {result.pass_line:.1%})")

@@ -44,6 +44,9 @@ def test_the_targets_are_a_broad_set_of_small_cells(outcome):
     assert {3, 6, 12} <= {months_between(*c[1]) for c in targets}
     assert {c[3][0] for c in targets if c[3]} >= {"sex", "age_band", "exploitation_type"}
     assert len({c[4] for c in targets}) >= 20  # breakdowns
+    # and the cells of the views that cross two characteristics themselves
+    assert {"cce", "out_of_area"} <= {c[4] for c in targets}
+    assert any(c[3][:1] == ("programme",) and c[4] == "funder" for c in targets)
 
 
 def test_the_combined_attack_does_no_better_than_a_blind_guess_plus_10_points(outcome):
@@ -51,6 +54,15 @@ def test_the_combined_attack_does_no_better_than_a_blind_guess_plus_10_points(ou
     assert hit <= outcome.pass_line, (
         f"every route combined recovers {hit:.1%} of small cells ({rule}); "
         f"{describe(outcome)}; by family (targets, blind, hit): {outcome.by_family()}")
+
+
+def test_leaving_out_the_participants_route_does_no_better_either(demo):
+    """Participants per session vary, so that route can mislead the combination: an attacker
+    would leave it out if that did better."""
+    start, scope, obs = demo
+    without = A.attack(A.without_participants(obs), scope.periods, start)
+    rule, hit = without.best()
+    assert hit <= without.pass_line, f"without participants: {describe(without)}"
 
 
 @pytest.mark.parametrize("route", A.ROUTES)
@@ -66,7 +78,8 @@ def test_the_same_attack_on_the_hub_leads_exact_figures_recovers_the_cells(demo)
     start, scope, obs = demo
     targets = A.targets_of(obs, exact_only=True)
     exact = A.attack(A.exact(obs), scope.periods, start, include_direct=False, targets=targets)
-    for route in ("periods", "complements", "filters", "localities", "rates", "files"):
+    for route in ("periods", "complements", "filters", "localities", "unions", "crossings",
+                  "rates", "files"):
         assert exact.coverage[route] > 0, route
         assert exact.covered_hit[route, "mode"] == 1.0, route
     assert exact.coverage["combined"] >= 0.9
@@ -104,6 +117,19 @@ def test_every_view_rate_share_and_file_shows_the_same_units_the_same_way(demo):
     assert len(obs.shown["rates"]) and len(obs.shown["files"])
     assert obs.conflicts == []
     assert obs.truth_conflicts == []  # and the attacker's reading of the views is right
+
+
+def test_a_share_gives_back_only_the_perturbed_counts_it_is_made_from(demo):
+    """Rule 6 on the trends' shares (each exploitation type's share of referrals, each sex's
+    of CCE referrals, the out-of-area children's, the episodes from home): shown only beside
+    a shown numerator and denominator, and equal to their ratio to the precision shown, so
+    share * denominator never gives back a hidden or an exact count."""
+    _, _, obs = demo
+    kinds = {(c[0], c[4]) for c, *_ in obs.shares}
+    assert {("referrals", "exploitation_type"), ("referrals", "cce"),
+            ("children", "out_of_area"), ("episodes", "missing_from")} <= kinds
+    assert A.bad_shares(obs) == []
+    assert A.numerator_of(12.5, 8) == 1 and A.numerator_of(33.3, 1500) is None
 
 
 @pytest.fixture(scope="module")

@@ -31,12 +31,15 @@ def audience_code(audience: Audience) -> str:
 
 
 def record(audit_dir: Path, audience: Audience, slice_desc: str, fmt: str, rows: int,
-           extract_id: str, *, file_name: str = "", now: dt.datetime | None = None) -> str | None:
-    """Append one download to the log. None when written, else a message saying why not."""
+           extract_id: str, *, file_name: str = "", now: dt.datetime | None = None,
+           by: str = "") -> str | None:
+    """Append one download to the log. None when written, else a message saying why not.
+    `by` names who made a file outside the dashboard (the command line's OS user) beside the
+    audience, in `audience_name`."""
     when = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     entry = {"at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "audience": audience_code(audience),
-             "audience_name": str(audience), "slice": slice_desc, "format": fmt,
-             "rows": int(rows), "extract_id": extract_id, "file_name": file_name}
+             "audience_name": str(audience) + (f" ({by})" if by else ""), "slice": slice_desc,
+             "format": fmt, "rows": int(rows), "extract_id": extract_id, "file_name": file_name}
     try:
         folder = Path(audit_dir)
         folder.mkdir(parents=True, exist_ok=True)

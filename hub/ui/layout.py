@@ -16,6 +16,7 @@ PAGES = (
     ("app_pages/prevention_pursuit.py", "Prevention and pursuit", "prevention-pursuit",
      ":material/school:", None),
     ("app_pages/local_slices.py", "Local slices", "local-slices", ":material/download:", None),
+    ("app_pages/reports.py", "Reports", "reports", ":material/slideshow:", None),
     ("app_pages/audit_log.py", "Download log", "download-log", ":material/history:",
      ("hub_lead",)),
     ("app_pages/about.py", "About and accessibility", "about", ":material/info:", None),

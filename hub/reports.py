@@ -44,8 +44,9 @@ KINDS = {  # file kind -> (name for people, extension, MIME type)
                "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
     "report": ("six-month update", "pdf", "application/pdf"),
 }
-IMAGE = {"width": 1100, "height": 560, "scale": 2}  # px of a chart image, and its pixel density
+IMAGE = {"width": 900, "height": 460, "scale": 2}  # px of a chart image, and its pixel density
 TITLE = "CSE, Missing and Trafficked Hub"
+FONTS = '"DejaVu Sans", Arial, sans-serif'  # the report's text (the charts use hub.charts')
 
 
 class ReportError(ValueError):
@@ -234,13 +235,18 @@ def to_pptx(pack: Pack, progress: Progress | None = None) -> bytes:
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     width = Inches(12.333)
 
+    def place(shape, top: float, height: float, left: float = 0.5, box_width=None):
+        shape.left, shape.top, shape.height = Inches(left), Inches(top), Inches(height)
+        shape.width = box_width or width
+
     def slide(title: str, layout: int = 5):
+        """A slide whose title placeholder (its first shape) holds the title. The default
+        template is 4:3, so every placeholder is placed here for 16:9."""
         page = deck.slides.add_slide(deck.slide_layouts[layout])
         page.shapes.title.text = title
-        page.shapes.title.left, page.shapes.title.width = Inches(0.5), width
-        if layout == 5:
-            page.shapes.title.top, page.shapes.title.height = Inches(0.3), Inches(0.9)
-            page.shapes.title.text_frame.paragraphs[0].font.size = Pt(28)
+        cover = layout == 0
+        place(page.shapes.title, 1.4 if cover else 0.3, 1.6 if cover else 0.9)
+        page.shapes.title.text_frame.paragraphs[0].font.size = Pt(36 if cover else 28)
         return page
 
     def text(page, lines: list[str], left, top, box_width, height, size: int = 14):
@@ -256,23 +262,30 @@ def to_pptx(pack: Pack, progress: Progress | None = None) -> bytes:
         text(page, [pack.footer], Inches(0.5), Inches(6.95), width, Inches(0.4), size=11)
 
     cover = slide(pack.heading, layout=0)
-    cover.placeholders[1].left, cover.placeholders[1].width = Inches(0.5), width
+    place(cover.placeholders[1], 3.3, 2.6)
     cover.placeholders[1].text = "\n".join([
         f"Period: {pack.period}", f"Marking: {pack.marking}",
         f"Extract: {pack.extract_id}", f"Made: {pack.made} for {pack.audience}"])
+    for paragraph in cover.placeholders[1].text_frame.paragraphs:
+        paragraph.font.size = Pt(20)
     footer(cover)
 
     page = slide(f"Headline figures: {pack.place}")
+    text(page, [f"{pack.period}, compared with {pack.comparison_period}."], Inches(0.5),
+         Inches(1.1), width, Inches(0.4), size=14)
     rows = headline_rows(pack)
-    table = page.shapes.add_table(len(rows), len(rows[0]), Inches(0.5), Inches(1.25), width,
-                                  Inches(0.3) * len(rows)).table
+    table = page.shapes.add_table(len(rows), len(rows[0]), Inches(0.5), Inches(1.55), width,
+                                  Inches(0.29) * len(rows)).table
+    table.columns[0].width = Inches(4.8)
+    for c in range(1, len(rows[0])):
+        table.columns[c].width = int((width - Inches(4.8)) / (len(rows[0]) - 1))
     for r, row in enumerate(rows):
+        table.rows[r].height = Inches(0.29)
         for c, value in enumerate(row):
             cell = table.cell(r, c)
             cell.text = value
+            cell.margin_top = cell.margin_bottom = Inches(0.02)
             cell.text_frame.paragraphs[0].font.size = Pt(11)
-    text(page, [f"Compared with {pack.comparison_period}."], Inches(0.5), Inches(6.55), width,
-         Inches(0.4), size=12)
     footer(page)
     page.notes_slide.notes_text_frame.text = pack.summary
 
@@ -346,16 +359,16 @@ def to_html(pack: Pack, progress: Progress | None = None) -> str:
               + "</ul>"]
     style = f"""
 @page {{ size: A4; margin: 22mm 16mm 20mm 16mm;
-  @top-center {{ content: {_css_string(pack.marking)}; font-weight: bold; font-size: 9pt; }}
-  @bottom-left {{ content: {_css_string(f"{pack.place} · {pack.period}")}; font-size: 8pt; }}
-  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font-size: 8pt; }} }}
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; color: #1f1f1f; }}
+  @top-center {{ content: {_css_string(pack.marking)}; font: bold 9pt {FONTS}; }}
+  @bottom-left {{ content: {_css_string(f"{pack.place} · {pack.period}")}; font: 8pt {FONTS}; }}
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font: 8pt {FONTS}; }} }}
+body {{ font-family: {FONTS}; font-size: 10pt; color: #1f1f1f; }}
 h1 {{ font-size: 18pt; }} h2 {{ font-size: 14pt; break-after: avoid; }}
 h3 {{ font-size: 12pt; break-after: avoid; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 9pt; }}
 th, td {{ border: 0.5pt solid #6f6f6f; padding: 2pt 4pt; text-align: left; }}
 section.chart {{ break-inside: avoid; }}
-img {{ width: 100%; }}
+img {{ width: 80%; }}
 .note, .meta {{ font-size: 9pt; }}
 dt {{ font-weight: bold; }}"""
     return (f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'

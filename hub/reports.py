@@ -173,7 +173,9 @@ def build_pack(db: Database, audience: Audience, filters: Filters, threshold: in
                 key_sections(db, filters, audience, threshold),
                 tuple((figure, meaning.format(trigger=trigger))
                       for figure, meaning in HEADLINE_DEFINITIONS.items()),
-                exports.rules(audience, threshold, place), tuple(symbols(threshold).items()))
+                # a partnership's slice files add county rows; these files do not
+                exports.rules(Audience("board") if audience.kind == "csp" else audience,
+                              threshold, place), tuple(symbols(threshold).items()))
 
 
 def headline_rows(pack: Pack) -> list[list[str]]:
@@ -217,7 +219,11 @@ def chart_png(figure) -> bytes:
         if not _kaleido_started:
             if CHROMIUM.is_file():  # else kaleido looks for a Chrome of its own
                 os.environ.setdefault("BROWSER_PATH", str(CHROMIUM))
-            kaleido.start_sync_server(silence_warnings=True)
+            try:  # kaleido closes the browser when the process ends
+                kaleido.start_sync_server(silence_warnings=True)
+            except Exception as exc:  # no browser: say what to install, not a traceback
+                raise ReportError(f"Chart images need Chromium ({CHROMIUM}: on Debian, "
+                                  f"apt-get install chromium): {exc}") from exc
             _kaleido_started = True
         return kaleido.calc_fig_sync(figure, opts={"format": "png", **IMAGE})
 

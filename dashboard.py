@@ -7,7 +7,7 @@ extract, the shared filters bound to the address bar, then the navigation.
 import streamlit as st
 
 from hub.ui.context import resolve_view
-from hub.ui.layout import apply_style, navigation, sidebar_footer
+from hub.ui.layout import apply_style, navigation, print_header, sidebar_footer
 
 # An emoji icon is drawn locally; a :material/ icon would make every browser fetch a font.
 st.set_page_config(page_title="CSE, Missing and Trafficked Hub", page_icon="🛡️",
@@ -17,4 +17,5 @@ apply_style()
 current = resolve_view()
 page = navigation(current.audience)
 sidebar_footer(current)
+print_header(current, page)
 page.run()

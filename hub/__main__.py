@@ -1,4 +1,5 @@
-"""Command line: `python -m hub validate DIR` and `python -m hub demo DIR [--seed N] [--scale K]`."""
+"""Command line: `python -m hub validate DIR`, `python -m hub demo DIR [--seed N] [--scale K]`,
+`python -m hub slides|report --audience A [--locality CODE] [--period P] [--exact] --out F`."""
 
 from __future__ import annotations
 
@@ -22,7 +23,17 @@ def main(argv: list[str] | None = None) -> int:
                            "size of 4K county-sized areas (100: national size, about 2.2 million "
                            "missing episodes)")
 
+    for kind, what in (("slides", "a locality slide pack (PowerPoint)"),
+                       ("report", "the six-month update (PDF, board protection unless --exact)")):
+        from hub.reports import add_arguments
+
+        add_arguments(commands.add_parser(kind, help=f"write {what}, logged as a download"))
+
     args = parser.parse_args(argv)
+    if args.command in ("slides", "report"):
+        from hub.reports import command
+
+        return command(args)
     if args.command == "validate":
         from hub.validate import validate_extract
 

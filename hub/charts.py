@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from hub.contract import label
-from hub.formatting import figure_text, markdown_literal, plotly_literal
+from hub.formatting import figure_text, plotly_literal
 from hub.summaries import when as step_text
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#8A6500", "#332288",
@@ -114,7 +114,7 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
 
 def events_caption(events: pd.DataFrame) -> str:
     """The numbered events of a chart in words: '1 Police 'absent' category ends (Jan 2017) ...'."""
-    return "Marked: " + "; ".join(f"{number} {markdown_literal(event.label)} "
+    return "Marked: " + "; ".join(f"{number} {event.label} "
                                   f"({pd.Timestamp(event.date):%b %Y})"
                                   for number, event in zip(_numbers(events), events.itertuples()))
 

@@ -1,5 +1,10 @@
 """Local slice files: a slice (hub.slices) written as CSV, Excel or Parquet, and its download.
 
+The three formats hold the same tidy columns: each measure a number (empty where it is not
+shown) beside its `<measure>_status` (the symbol, such as [c], or empty), so that a spreadsheet
+or pandas reads the numbers as numbers. CSV and Parquet stack every table in one (a `table`
+column names each row's); Excel has a sheet a table, with that table's columns.
+
 The three writers add what docs/disclosure.md rule 12 asks of a download: the rules applied
 (the ptable's name and checksum included), the filters, the extract id, the time made, the
 symbol legend, and the marking (OFFICIAL-SENSITIVE and "not for onward sharing" for the hub
@@ -25,7 +30,7 @@ from hub.contract import label
 from hub.database import Database
 from hub.disclosure import ADJUSTED_NOTE, STATUS_SUFFIX, symbols
 from hub.filters import FILTER_LABELS, GRAIN_LABELS, Filters
-from hub.formatting import NOT_AVAILABLE, NUMBER_SHOWN, figure_text
+from hub.formatting import figure_text
 from hub.ptable import default_ptable
 from hub.slices import BASE_COLUMNS, COUNTY, HEADLINE_DEFINITIONS, TABLES, TABLES_BY_NAME, \
     SliceTable, locality_name, trigger_text
@@ -222,14 +227,24 @@ def stacked(slice_: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def to_csv(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:
-    """Tidy CSV, symbols as text, after a block of '#' comment lines holding the metadata (each
+    """Tidy CSV, numbers with their status columns beside them, after a block of '#' comment lines holding the metadata (each
     note whole in one spreadsheet cell: _comment_line). Read it with
     pandas.read_csv(file, comment="#") (no cell of a slice holds a '#')."""
     notes = [f"CSE, Missing and Trafficked Hub: local slice. {meta.marking}.",
              "Read with pandas.read_csv(file, comment='#'); every table of the slice is stacked, "
              "named in the 'table' column."]
     notes += [f"{field + ': ' if field else '    '}{text}" for field, text in meta.lines()]
-    return _csv(notes, as_text(stacked(slice_)))
+    return _csv(notes, numbers_as_text(stacked(slice_)))
+
+
+def numbers_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The measures written as a program reads them: a whole number without decimals, others
+    to one place, nothing where the figure is not shown (its status says why)."""
+    out = frame.copy()
+    for m in measures(frame):
+        out[m] = ["" if pd.isna(v) else f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+                  for v in frame[m]]
+    return out
 
 
 def _csv(notes: list[str], frame: pd.DataFrame) -> bytes:
@@ -268,8 +283,8 @@ def to_parquet(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:
 
 def to_excel(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:
     """A 'Read me' sheet first (metadata, rules, legend, definitions), then one sheet per table:
-    the marking and title on row 1, the header on row 2, figures from row 3 (numbers as numbers,
-    symbols as text). Each sheet also carries the marking in its printed header and footer."""
+    the marking and title on row 1, the header on row 2, figures from row 3 (the columns of
+    the CSV and Parquet for that table: numbers as numbers, symbols in the status columns). Each sheet also carries the marking in its printed header and footer."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -286,7 +301,7 @@ def to_excel(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:
     readme.column_dimensions["B"].width = 120
     _mark_sheet(readme, meta.marking)
     for name, sheet_title in _sheet_titles(slice_).items():
-        frame = as_text_cells(slice_[name])
+        frame = slice_[name]
         sheet = book.create_sheet(sheet_title)
         sheet.append([f"{meta.marking}. {TABLES_BY_NAME[name].title}: {meta.locality}, "
                       f"{meta.period}. Symbols and rules: see Read me."])
@@ -307,18 +322,6 @@ def to_excel(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def as_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """For a spreadsheet: each measure a number where shown, else its symbol (object column)."""
-    shown = measures(frame)
-    out = frame.drop(columns=[m + STATUS_SUFFIX for m in shown])
-    for m in shown:
-        out[m] = pd.Series([
-            (status or NOT_AVAILABLE) if status not in NUMBER_SHOWN or pd.isna(value)
-            else (int(value) if float(value).is_integer() else float(value))
-            for value, status in zip(frame[m], frame[m + STATUS_SUFFIX])], dtype=object)
-    return out
 
 
 def _missing(value) -> bool:

@@ -34,9 +34,11 @@ def figure_text(value, status: str | None = SHOWN, *, percent: bool = False,
 
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
-# Where a bare address would still become a link (GitHub Markdown's autolinks: scheme:, www.,
-# name@host), whatever the escapes: an invisible word joiner there stops it.
-_AUTOLINK = re.compile(r"(?=:)|(?<=@)|(?<=www)(?=\.)", re.IGNORECASE)
+# Where a bare address would still become a link (GitHub Markdown's autolinks: http(s)://,
+# mailto:, xmpp:, www., name@host), whatever the escapes: an invisible word joiner there
+# stops it.
+_AUTOLINK = re.compile(r"(?<=https)(?=:)|(?<=http|xmpp)(?=:)|(?<=mailto)(?=:)|(?<=@)"
+                       r"|(?<=www)(?=\.)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 

@@ -3,15 +3,13 @@ that are all hidden, and the events a trend marks (AppTest on the real pages).""
 
 from __future__ import annotations
 
-import re
-
 from hub.disclosure import ADJUSTED_NOTE
 from hub.filters import PERIOD_NOTE
 from hub.settings import ROOT
 from hub.ui.components import GRAIN_NOTES, HIDDEN_NOTE
 from hub.ui.context import PREVIEW_NOTE, REAL_EXTRACT_NOTE
 from tests.builders import build_extract, referral, shown
-from tests.test_app import MELTON_REFERRAL, edge_extract, run, sidebar_notes, \
+from tests.test_app import MELTON_REFERRAL, edge_extract, readable, run, sidebar_notes, \
     text_of  # noqa: F401 (a fixture)
 from tests.test_app_signin import PERSON
 from tests.test_app_signin import app as signed_in_app
@@ -62,7 +60,7 @@ def test_trend_charts_name_their_events_and_explain_their_gaps_in_words(monkeypa
     captions = [c.value for c in at.caption]
     assert HIDDEN_NOTE in captions  # one district's months: many are [c]
     # as a person reads them: the event labels come from a reference file, so are escaped
-    marked = [re.sub(r"\\(.)", r"\1", c) for c in captions if c.startswith("Marked: ")]
+    marked = [m for m in map(readable, captions) if m.startswith("Marked: ")]
     assert marked and marked[0].startswith(
         "Marked: 1 Police 'absent' category ends (Jan 2017); 2 CCE training rolled out (Oct 2017)")
     assert "Electronic missing reports (Feb 2018)" in marked[0]

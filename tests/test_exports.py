@@ -303,14 +303,18 @@ def test_csv_opens_with_pandas_holds_metadata_and_protected_figures(db):
     frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#", dtype=str, keep_default_na=False)
     assert len(frame) == exports.rows(s)
     assert list(frame.columns[:4]) == ["table", "period_start", "period_end", "locality"]
-    assert not [c for c in frame.columns if c.endswith(STATUS_SUFFIX)]  # symbols are in place
+
+    def csv_cell(expected) -> list[str]:  # (number, status) as the CSV writes them
+        return ["", expected] if isinstance(expected, str) else [str(expected), ""]
+
     rows = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "CSE")]
-    assert rows["referrals"].tolist() == [str(shown(M_CSE))]
+    assert rows[["referrals", "referrals_status"]].values.tolist() == [csv_cell(shown(M_CSE))]
     rows = frame[(frame["table"] == "referral_breakdown") & (frame["category"] == "14-15")]
-    assert rows["referrals"].tolist() == [str(shown(M_CSE + M_CCE))]
+    assert rows[["referrals", "referrals_status"]].values.tolist() == [
+        csv_cell(shown(M_CSE + M_CCE))]
     half = frame[(frame["table"] == "missing_by_month") & (frame["period_start"] == "2019-04-01")]
-    assert half[["episodes", "children"]].values.tolist() == [[str(shown(M_EPISODES)),
-                                                               str(shown(["m1"]))]]
+    assert half[["episodes", "episodes_status", "children", "children_status"]].values.tolist() \
+        == [csv_cell(shown(M_EPISODES)) + csv_cell(shown(["m1"]))]
 
 
 def test_csv_notes_stay_in_one_cell_each_in_a_spreadsheet(db):
@@ -368,11 +372,43 @@ def test_excel_has_a_read_me_first_and_a_sheet_per_table(db):
     assert sheet.oddHeader.center.text == "OFFICIAL"
     header = [c.value for c in sheet[2]]
     rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=3, values_only=True)]
-    by_category = {(r["breakdown"], r["category"]): r["referrals"] for r in rows}
-    assert by_category[("Exploitation type", "CSE")] == shown(M_CSE)
-    assert by_category[("Age band", "14-15")] == shown(M_CSE + M_CCE)  # a number, not text
-    assert isinstance(by_category[("Age band", "14-15")], int)
+    by_category = {(r["breakdown"], r["category"]): (r["referrals"], r["referrals_status"] or "")
+                   for r in rows}
+    assert by_category[("Exploitation type", "CSE")] == as_cell(shown(M_CSE))
+    assert by_category[("Age band", "14-15")] == as_cell(shown(M_CSE + M_CCE))
+    assert isinstance(by_category[("Age band", "14-15")][0], int)  # a number, not text
     assert rows[0]["period_start"] == dt.datetime(2019, 4, 1)
+
+
+@pytest.mark.parametrize("audience", [BOARD, CSP, LEAD])
+def test_csv_excel_and_parquet_hold_the_same_columns_and_numbers(db, audience):
+    """The same tidy columns in all three (Excel: each table's own, a sheet a table), the
+    same values, and every measure a number, its symbol in the status column beside it."""
+    _, s, _, data = files(db, audience)
+    csv_frame = pd.read_csv(io.BytesIO(data["csv"]), comment="#", keep_default_na=False,
+                            na_values={m: [""] for m in exports.measures(exports.stacked(s))})
+    parquet = pd.read_parquet(io.BytesIO(data["parquet"]))
+    assert list(csv_frame.columns) == list(parquet.columns)
+    book = openpyxl.load_workbook(io.BytesIO(data["xlsx"]))
+    for (name, frame), sheet in zip(s.items(), book.worksheets[1:]):
+        header = [c.value for c in sheet[2]]
+        assert header == list(frame.columns), name
+        in_csv = csv_frame[csv_frame["table"] == name]
+        in_parquet = parquet[parquet["table"] == name]
+        cells = list(sheet.iter_rows(min_row=3, values_only=True))
+        for m in exports.measures(frame):
+            assert pd.api.types.is_numeric_dtype(in_csv[m]), (name, m)
+            assert pd.api.types.is_numeric_dtype(in_parquet[m]), (name, m)
+            column = header.index(m)
+            in_excel = [cell[column] for cell in cells]
+            assert all(v is None or isinstance(v, (int, float)) for v in in_excel), (name, m)
+            numbers = [None if pd.isna(v) else float(v) for v in frame[m]]
+            for values in (in_csv[m], in_parquet[m], in_excel):
+                assert [None if pd.isna(v) else float(v) for v in values] == numbers, (name, m)
+            statuses = list(frame[m + STATUS_SUFFIX])
+            assert [v or "" for v in in_csv[m + STATUS_SUFFIX]] == statuses, (name, m)
+            assert list(in_parquet[m + STATUS_SUFFIX]) == statuses, (name, m)
+            assert [cell[column + 1] or "" for cell in cells] == statuses, (name, m)
 
 
 def test_hub_lead_excel_is_marked_on_every_sheet(db):

@@ -13,7 +13,7 @@ import pandas as pd
 from hub.formatting import WORD_JOINER, markdown_literal, plotly_literal
 from hub.settings import ROOT
 from tests.builders import build_extract, episode
-from tests.test_app import run
+from tests.test_app import readable, run
 
 PAYLOAD = "**Urgent** [Sign in again](https://evil.example/login) ![t](x.png) :red[x] $x$"
 
@@ -25,6 +25,7 @@ def test_markdown_punctuation_is_escaped_and_autolinks_broken():
         f"see www{WORD_JOINER}\\.example\\.com or me\\@{WORD_JOINER}example\\.com")
     assert markdown_literal("https://e.x") == f"https{WORD_JOINER}\\:\\/\\/e\\.x"
     assert markdown_literal("two\n\n# lines") == r"two \# lines"  # no block of its own
+    assert markdown_literal("Marked: 1") == r"Marked\: 1"  # no joiner where no link can start
 
 
 def test_chart_text_is_escaped_for_plotly():
@@ -45,8 +46,8 @@ def test_the_extract_and_reference_files_are_shown_as_typed(monkeypatch, tmp_pat
     at = run(monkeypatch, extract, "hub_lead", "missing")
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert f"**Extract:** {markdown_literal(PAYLOAD)}" in sidebar
-    marked = [c.value for c in at.caption if c.value.startswith("Marked: ")]
-    assert any(f"{markdown_literal(PAYLOAD)} (Jun 2019)" in c for c in marked), marked
+    marked = [c.value for c in at.caption if readable(c.value).startswith("Marked: ")]
+    assert any(markdown_literal(f"{PAYLOAD} (Jun 2019)") in c for c in marked), marked
     hovers = [a.get("hovertext", "") for chart in at.get("plotly_chart")
               for a in json.loads(chart.proto.spec)["layout"].get("annotations", [])]
     assert "<a href" not in " ".join(hovers)

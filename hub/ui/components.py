@@ -17,21 +17,15 @@ from hub import committee, exports, outputs, queries, slices
 from hub.audience import Audience
 from hub.charts import chart, events_caption
 from hub.contract import label
-from hub.disclosure import ADJUSTED_NOTE, display, symbols, symbols_present
+from hub.disclosure import ADJUSTED_NOTE, symbols, symbols_present
 from hub.filters import Filters
 from hub.formatting import markdown_literal
-from hub.summaries import breakdown_summary, trend_summary, when
+from hub.sections import GRAIN_NOTES, HIDDEN_NOTE, table_text as _table
+from hub.summaries import breakdown_summary, trend_summary
 from hub.ui.context import view
 from hub.ui.layout import page_address
 
 QueryFunction = Callable[..., queries.Result]
-GRAIN_NOTES = {  # why a protected trend does not step by month (outputs.for_audience)
-    "quarter": "By quarter: figures for the board and partnerships are given for whole "
-               "financial quarters.",
-    "half": "By half-year: most of one district's quarterly figures would be too small to show.",
-}
-HIDDEN_NOTE = ("Gaps and [c] are small numbers hidden to protect children's identities (see "
-               "About).")
 
 
 @st.cache_data(max_entries=1000, ttl=6 * 3600, show_spinner=False)
@@ -65,19 +59,6 @@ def not_applied_note(table: str) -> None:
     if names:
         st.caption(f"Not applied to these figures (the data does not carry them): "
                    f"{', '.join(names)}.")
-
-
-def _table(frame: pd.DataFrame, *, x: str, y: str, series: str | None, decimals: int,
-           headers: dict[str, str]) -> pd.DataFrame:
-    """The chart's figures as text, one row per x (a column per series)."""
-    text = display(frame, [y], decimals={y: decimals})
-    text[x] = [when(v, x) for v in text[x]]
-    if series:
-        text[series] = text[series].map(label)
-        text = text.pivot(index=x, columns=series, values=y).reindex(
-            index=list(dict.fromkeys(text[x])), columns=list(dict.fromkeys(text[series])))
-        return text.reset_index().rename(columns={x: headers.get(x, label(x))})
-    return text[[x, y]].rename(columns={x: headers.get(x, label(x)), y: headers.get(y, label(y))})
 
 
 def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str = "bar",
@@ -132,7 +113,7 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
             if frame[y].isna().any():
                 st.caption(HIDDEN_NOTE)
             if events is not None and len(events):
-                st.caption(_event_key(events))
+                st.caption(markdown_literal(_event_key(events)))  # labels from a file
             if select_locality:
                 st.caption("Select a district's bar to filter every page by it.")
     with table_tab:

@@ -20,6 +20,7 @@ PAGES = (
     ("app_pages/prevention_pursuit.py", "Prevention and pursuit", "prevention-pursuit",
      ":material/school:", None),
     ("app_pages/local_slices.py", "Local slices", "local-slices", ":material/download:", None),
+    ("app_pages/reports.py", "Reports", "reports", ":material/slideshow:", None),
     ("app_pages/audit_log.py", "Download log", "download-log", ":material/history:",
      ("hub_lead",)),
     ("app_pages/about.py", "About and accessibility", "about", ":material/info:", None),
@@ -75,8 +76,39 @@ STYLE = """<style>
 [data-testid="stMetricLabel"] .stMarkdownEllipsis p { white-space: normal; overflow: visible; }
 /* Captions carry the summaries and notes: full opacity for 4.5:1 contrast (WCAG 1.4.3). */
 [data-testid="stCaptionContainer"] { opacity: 1; color: #5A5F6B; }
+/* Printing a page: the page alone, headed by its title, period and marking (print_header);
+   no sidebar, toolbars or tab labels; a chart, a metric or a table never split across pages. */
+.stElementContainer:has(.hub-print-header) { display: none; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stElementToolbar"], .modebar-container,
+  [data-testid="stTabs"] [role="tablist"] { display: none !important; }
+  @page { size: A4; margin: 12mm; }
+  /* Charts keep the width they were drawn at on screen: the page is scaled to fit A4. */
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important;
+                                         zoom: 0.65; }
+  .stElementContainer:has(.hub-print-header) { display: block; }
+  .hub-print-header { border-bottom: 1px solid #6F6F6F; padding-bottom: 0.3rem; }
+  [data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stDataFrame"],
+  .stElementContainer:has([data-testid="stPlotlyChart"]) { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; }
+}
 </style>"""
 
 
 def apply_style() -> None:
     st.html(STYLE)
+
+
+def print_header(current, page) -> None:
+    """What a printed page says at its top (hidden on screen): the hub, the page's title, the
+    locality, the period and the marking of files (hub.exports). Text escaped, never markup."""
+    from html import escape
+
+    from hub.exports import marking
+    from hub.slices import locality_name
+
+    place = locality_name(current.db, current.filters)
+    words = (f"CSE, Missing and Trafficked Hub: {page.title}. {place}, "
+             f"{current.filters.describe_period()}. {marking(current.audience)}.")
+    st.html(f'<div class="hub-print-header">{escape(words)}</div>')

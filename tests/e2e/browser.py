@@ -20,8 +20,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hub.reports import CHROMIUM
+
 ROOT = Path(__file__).resolve().parents[2]
-DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+DEBIAN_CHROMIUM = CHROMIUM  # stated once, in hub.reports (kaleido draws chart images with it)
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Debian's Chromium in a container: no sandbox (root), no GPU, and nothing phoning home.

@@ -9,6 +9,7 @@ drawn as a gap (never as zero, never joined across) and absent from hover text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -30,7 +31,7 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
           series: str | None = None, title: str = "", y_title: str = "",
           percent: bool = False, events: pd.DataFrame | None = None,
           period: tuple[dt.date, dt.date] | None = None, horizontal: bool = False,
-          customdata: str | None = None, decimals: int = 0) -> go.Figure:
+          customdata: str | None = None, decimals: int = 0, subtitle: str = "") -> go.Figure:
     """A line chart (kind='line') or bar chart ('bar', 'stack' or 'group').
 
     frame holds the protected values: `y` is NaN where suppressed, and `y + '_status'` (if
@@ -98,12 +99,15 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
     # One layout, validated once (Plotly's update_* calls cost most of a page's drawing time).
     fig = go.Figure(data=traces, layout={
         "shapes": shapes, "annotations": annotations,
-        "title": {"text": title, "font": {"size": 16}},
+        # the title and subtitle (period, marking) travel with an image saved from the chart
+        "title": {"text": plotly_literal(title), "font": {"size": 15},
+                  "subtitle": {"text": plotly_literal(subtitle), "font": {"size": 12}}},
         "font": {"family": FONT, "size": 13, "color": "#1f1f1f"},
         "barmode": {"stack": "stack", "group": "group"}.get(kind, "relative"),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         "margin": {"l": 10, "r": 10, "b": 10,
-                   "t": (40 if title else 0) + (34 if len(events) else 12)},
+                   "t": (40 if title else 0) + (18 if subtitle else 0)
+                   + (34 if len(events) else 12)},
         "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "hovermode": "closest",
         "showlegend": series is not None, "height": 380,
         "xaxis": value_axis if horizontal else category_axis,
@@ -122,6 +126,15 @@ def events_caption(events: pd.DataFrame) -> str:
 def _numbers(events: pd.DataFrame) -> list[int]:
     """Each event's number: its own (hub.reference), so that it is the same on every chart."""
     return list(events["number"]) if "number" in events else list(range(1, len(events) + 1))
+
+
+def image_options(title: str, subtitle: str) -> dict:
+    """The chart toolbar's "Download plot as a png": a file name that says what the chart
+    is and when (e.g. 'referrals-by-month-and-exploitation-type-apr-2019-to-sep-2019.png'),
+    drawn wide enough to read."""
+    name = re.sub(r"[^a-z0-9]+", "-", f"{title} {subtitle}".lower()).strip("-")
+    return {"format": "png", "filename": name[:120].rstrip("-"), "width": 1200, "height": 600,
+            "scale": 1}
 
 
 def _category(value):

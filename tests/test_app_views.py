@@ -137,3 +137,16 @@ def test_the_board_preview_keeps_the_hub_leads_filters_as_far_as_the_rules_allow
     lead.sidebar.toggle(key="as_board").set_value(False).run()
     assert lead.sidebar.multiselect(key="locality").value == ["E07000131"]  # still filtered
     assert "Period: Apr 2019 to Sep 2019 (H1 2019-20)." in lead.caption[0].value
+
+
+def test_every_chart_names_itself_its_period_and_marking_for_a_saved_image(monkeypatch):
+    import json
+
+    at = run(monkeypatch, DEMO, "board")
+    first = at.get("plotly_chart")[0]
+    layout = json.loads(first.proto.spec)["layout"]
+    assert layout["title"]["text"] == "Referrals by month and exploitation type"
+    assert layout["title"]["subtitle"]["text"] == (
+        "Apr 2019 to Sep 2019 (H1 2019-20), Leicestershire (county). OFFICIAL")
+    assert json.loads(first.proto.config)["toImageButtonOptions"]["filename"] == (
+        "referrals-by-month-and-exploitation-type-apr-2019-to-sep-2019-h1-2019-20")

@@ -139,3 +139,13 @@ def test_a_click_carries_the_code_of_the_bar():
                        customdata="locality_code")
     assert list(fig.data[0].customdata) == ["E07000133", "E07000130"]
     assert list(fig.data[0].y) == ["Melton", "Charnwood"]
+
+
+def test_a_saved_chart_image_carries_its_title_period_and_marking():
+    fig = charts.chart(two_series(), x="month", y="episodes", series="category",
+                       title="Missing <b>episodes</b>", subtitle="Apr 2019 to Sep 2019. OFFICIAL")
+    assert fig.layout.title.text == "Missing &lt;b&gt;episodes&lt;/b&gt;"  # text, not markup
+    assert fig.layout.title.subtitle.text == "Apr 2019 to Sep 2019. OFFICIAL"
+    options = charts.image_options("Missing episodes by month", "Apr 2019 to Sep 2019 (H1)")
+    assert options["filename"] == "missing-episodes-by-month-apr-2019-to-sep-2019-h1"
+    assert (options["format"], options["width"]) == ("png", 1200)

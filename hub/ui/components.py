@@ -15,7 +15,7 @@ import streamlit as st
 
 from hub import committee, exports, outputs, queries, slices
 from hub.audience import Audience
-from hub.charts import chart, events_caption
+from hub.charts import chart, events_caption, image_options
 from hub.contract import label
 from hub.disclosure import ADJUSTED_NOTE, symbols, symbols_present
 from hub.filters import Filters
@@ -99,12 +99,16 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
             st.info("Every figure in this chart is hidden [c]: the numbers are too small to "
                     "show without risk of identifying a child. Try a longer period or the county.")
         else:
+            stamp = (f"{v.filters.describe_period()}, "
+                     f"{slices.locality_name(v.db, v.filters)}. {exports.marking(v.audience)}")
             fig = chart(frame, x=x, y=y, kind=kind, series=series, percent=percent,
-                        decimals=decimals,
+                        decimals=decimals, title=title, subtitle=stamp,
                         events=events, period=period, horizontal=horizontal,
                         y_title=headers.get(y, label(y)),
                         customdata=x if select_locality else None)
-            st.plotly_chart(fig, key=key, config={"displaylogo": False},
+            st.plotly_chart(fig, key=key, config={"displaylogo": False,
+                                                  "toImageButtonOptions": image_options(
+                                                      title, v.filters.describe_period())},
                             on_select=partial(_select_locality, key) if select_locality
                             else "ignore",
                             selection_mode="points")

@@ -227,9 +227,9 @@ def stacked(slice_: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def to_csv(slice_: dict[str, pd.DataFrame], meta: Meta) -> bytes:
-    """Tidy CSV, numbers with their status columns beside them, after a block of '#' comment lines holding the metadata (each
-    note whole in one spreadsheet cell: _comment_line). Read it with
-    pandas.read_csv(file, comment="#") (no cell of a slice holds a '#')."""
+    """Tidy CSV, numbers with their status columns beside them, after a block of '#' comment
+    lines holding the metadata (each note whole in one spreadsheet cell: _comment_line). Read
+    it with pandas.read_csv(file, comment="#") (no cell of a slice holds a '#')."""
     notes = [f"CSE, Missing and Trafficked Hub: local slice. {meta.marking}.",
              "Read with pandas.read_csv(file, comment='#'); every table of the slice is stacked, "
              "named in the 'table' column."]

@@ -6,6 +6,7 @@ and filter set) and protects the result for the audience: pages cannot get aroun
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 from urllib.parse import urlencode
@@ -61,6 +62,58 @@ def not_applied_note(table: str) -> None:
                    f"{', '.join(names)}.")
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What a figure block shows, built once per query, view and block (cached: a rerun with
+    the same filters only sends it again). Never changed after it is built."""
+
+    result: queries.Result
+    frame: pd.DataFrame  # the protected figures, as drawn
+    x: str
+    y: str
+    summary: str
+    figure: object | None  # the Plotly figure; None when there is nothing to draw
+    table: pd.DataFrame  # the table view
+    events: pd.DataFrame | None  # the events the trend marks
+
+
+@st.cache_resource(max_entries=2000, ttl=6 * 3600, show_spinner=False)
+def _drawn(name: str, extract: str, filters: Filters, audience: str, threshold: int,
+           block: tuple, _v) -> Drawn:
+    # Keyed like _protected, plus the block's own arguments; _v (the view) is not hashed.
+    options = dict(block)
+    where, headers, measures = (dict(options.pop(k)) for k in ("where", "headers", "measures"))
+    title, x, y, series = options["title"], options["x"], options["y"], options["series"]
+    percent, trend, decimals = options["percent"], options["trend"], options["decimals"]
+    v = _v
+    result, frame = figures(getattr(queries, name), filters, **where)
+    x = result.time if trend and result.time else x
+    if measures:
+        frame, series, y = outputs.long_measures(frame, x, measures), "measure", "value"
+        headers = {"value": "Percentage" if percent else "Number", **headers}
+    decimals = (1 if percent else 0) if decimals is None else decimals
+    summary = (trend_summary if trend else breakdown_summary)(
+        frame, x=x, y=y, series=series, what=title, percent=percent, decimals=decimals)
+    events, period = None, None
+    if trend:
+        events = v.db.reference.events
+        events = events[(events["date"] >= pd.Timestamp(frame[x].min()))
+                        & (events["date"] <= pd.Timestamp(frame[x].max()))] \
+            if not frame.empty else events.iloc[:0]
+        period = (filters.start, filters.end)
+    figure = None
+    if not frame.empty and not frame[y].isna().all():
+        stamp = (f"{filters.describe_period()}, "
+                 f"{slices.locality_name(v.db, filters)}. {exports.marking(v.audience)}")
+        figure = chart(frame, x=x, y=y, kind=options["kind"], series=series, percent=percent,
+                       decimals=decimals, title=title, subtitle=stamp, events=events,
+                       period=period, horizontal=options["horizontal"],
+                       y_title=headers.get(y, label(y)),
+                       customdata=x if options["select_locality"] else None)
+    table = _table(frame, x=x, y=y, series=series, decimals=decimals, headers=headers)
+    return Drawn(result, frame, x, y, summary, figure, table, events)
+
+
 def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str = "bar",
                  series: str | None = None, percent: bool = False, trend: bool = False,
                  horizontal: bool = False, headers: dict[str, str] | None = None,
@@ -71,44 +124,29 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
     `measures` ({column: name}) draws several columns of the frame as series of one chart.
     """
     v = view()
-    result, frame = figures(query, **where)
-    grain_note = GRAIN_NOTES.get(result.time) if trend and v.audience.protected else None
-    x = result.time if trend and result.time else x
-    if measures:
-        frame, series, y = outputs.long_measures(frame, x, measures), "measure", "value"
-        headers = {"value": "Percentage" if percent else "Number", **(headers or {})}
-    decimals = (1 if percent else 0) if decimals is None else decimals
-    headers = headers or {}
-    summary = (trend_summary if trend else breakdown_summary)(
-        frame, x=x, y=y, series=series, what=title, percent=percent, decimals=decimals)
-    events, period = None, None
-    if trend:
-        events = v.db.reference.events
-        events = events[(events["date"] >= pd.Timestamp(frame[x].min()))
-                        & (events["date"] <= pd.Timestamp(frame[x].max()))] \
-            if not frame.empty else events.iloc[:0]
-        period = (v.filters.start, v.filters.end)
     select_locality = select_locality and v.audience.kind != "csp"
+    block = (("title", title), ("x", x), ("y", y), ("kind", kind), ("series", series),
+             ("percent", percent), ("trend", trend), ("horizontal", horizontal),
+             ("headers", tuple((headers or {}).items())), ("select_locality", select_locality),
+             ("measures", tuple((measures or {}).items())), ("decimals", decimals),
+             ("where", tuple(where.items())))
+    drawn = _drawn(query.__name__, _extract_key(v), v.filters, v.audience.code,
+                   v.settings.suppression_threshold, block, v)
+    frame, y = drawn.frame, drawn.y
+    grain_note = GRAIN_NOTES.get(drawn.result.time) if trend and v.audience.protected else None
     st.subheader(title, anchor=key)
-    st.caption(summary)
+    st.caption(drawn.summary)
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
         if frame.empty:
             st.info("No figures for these filters.")
-        elif frame[y].isna().all():
+        elif drawn.figure is None:
             st.info("Every figure in this chart is hidden [c]: the numbers are too small to "
                     "show without risk of identifying a child. Try a longer period or the county.")
         else:
-            stamp = (f"{v.filters.describe_period()}, "
-                     f"{slices.locality_name(v.db, v.filters)}. {exports.marking(v.audience)}")
-            fig = chart(frame, x=x, y=y, kind=kind, series=series, percent=percent,
-                        decimals=decimals, title=title, subtitle=stamp,
-                        events=events, period=period, horizontal=horizontal,
-                        y_title=headers.get(y, label(y)),
-                        customdata=x if select_locality else None)
-            st.plotly_chart(fig, key=key, config={"displaylogo": False,
-                                                  "toImageButtonOptions": image_options(
-                                                      title, v.filters.describe_period())},
+            st.plotly_chart(drawn.figure, key=key,
+                            config={"displaylogo": False, "toImageButtonOptions": image_options(
+                                title, v.filters.describe_period())},
                             on_select=partial(_select_locality, key) if select_locality
                             else "ignore",
                             selection_mode="points")
@@ -116,18 +154,17 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
                 st.caption(grain_note)
             if frame[y].isna().any():
                 st.caption(HIDDEN_NOTE)
-            if events is not None and len(events):
-                st.caption(markdown_literal(_event_key(events)))  # labels from a file
+            if drawn.events is not None and len(drawn.events):
+                st.caption(markdown_literal(_event_key(drawn.events)))  # labels from a file
             if select_locality:
                 st.caption("Select a district's bar to filter every page by it.")
     with table_tab:
-        st.dataframe(_table(frame, x=x, y=y, series=series, decimals=decimals, headers=headers),
-                     hide_index=True)
+        st.dataframe(drawn.table, hide_index=True)
         legend(frame)
-    not_applied_note(result.table)
-    if result.dropped:
-        st.caption(outputs.dropped_note(result.dropped))
-    return frame
+    not_applied_note(drawn.result.table)
+    if drawn.result.dropped:
+        st.caption(outputs.dropped_note(drawn.result.dropped))
+    return frame.copy()
 
 
 def committee_section(answers: list[committee.Answer]) -> None:

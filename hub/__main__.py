@@ -13,6 +13,8 @@ def main(argv: list[str] | None = None) -> int:
 
     check = commands.add_parser("validate", help="check an extract against contract v1")
     check.add_argument("folder", type=Path)
+    check.add_argument("--reference", type=Path, default=None,
+                       help="reference data folder (default: HUB_REFERENCE_DIR)")
 
     demo = commands.add_parser("demo", help="write the synthetic demo extract")
     demo.add_argument("folder", type=Path)
@@ -26,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         from hub.validate import validate_extract
 
-        report = validate_extract(args.folder)
+        from hub.settings import Settings
+
+        report = validate_extract(args.folder,
+                                  args.reference or Settings.from_env().reference_dir)
         print(report.text())
         return 0 if report.ok else 1
     from hub.demo import DEFAULT_SEED, write_demo

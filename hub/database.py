@@ -105,7 +105,9 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
     if validate:
         from hub.validate import validate_extract  # the validator also uses DuckDB
 
-        report = validate_extract(path)
+        from hub.reference import DEFAULT_DIR
+
+        report = validate_extract(path, reference_dir or DEFAULT_DIR)
         if not report.ok:
             raise ExtractError(report.text())
     info = ExtractInfo.from_manifest(path, read_manifest(path))

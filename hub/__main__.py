@@ -1,4 +1,5 @@
-"""Command line: `python -m hub validate DIR` and `python -m hub demo DIR [--seed N] [--scale K]`."""
+"""Command line: `python -m hub validate DIR`, `python -m hub demo DIR [--seed N] [--scale K]`
+and `python -m hub audit verify`."""
 
 from __future__ import annotations
 
@@ -24,7 +25,22 @@ def main(argv: list[str] | None = None) -> int:
                            "size of 4K county-sized areas (100: national size, about 2.2 million "
                            "missing episodes)")
 
+    audit = commands.add_parser("audit", help="the download log")
+    audit.add_argument("action", choices=["verify"],
+                       help="verify: check every chain (exit 0 intact, 1 naming the first "
+                            "entry edited, deleted, reordered or cut)")
+    audit.add_argument("--dir", type=Path, default=None,
+                       help="the audit folder (default: HUB_AUDIT_DIR)")
+
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        from hub import audit as download_log
+        from hub.settings import Settings
+
+        config = Settings.from_env()
+        result = download_log.verify(args.dir or config.audit_dir, config.audit_key)
+        print(result.text())
+        return 0 if result.ok else 1
     if args.command == "validate":
         from hub.validate import validate_extract
 

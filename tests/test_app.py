@@ -276,6 +276,25 @@ def test_the_download_log_fits_the_screen_and_names_no_server_folder(monkeypatch
         "slice": "Melton; Mar 2019 to Aug 2019", "format": "csv", "rows": 12,
         "extract_id": "edge-case", "file_name": "melton.csv", "subject": "sub-melton-1",
         "email": "rep@melton.example"}
+    assert not at.error  # the chain is intact
+
+
+def test_the_download_log_page_says_when_the_log_was_altered(monkeypatch, edge_extract,
+                                                             tmp_path):
+    from hub import audit
+    from hub.access import Person
+    from hub.audience import Audience
+
+    for rows in (12, 30):
+        audit.record(tmp_path, Audience("hub_lead"), "county", "csv", rows, "edge-case",
+                     person=Person("sub-lead", "lead@hub.example"), chain="replica-1")
+    file = audit.chain_file(tmp_path, "replica-1")
+    file.write_text(file.read_text().replace('"rows": 30', '"rows": 3'))
+    monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path))
+    at = run(monkeypatch, edge_extract, "hub_lead", "audit_log")
+    assert "has been altered" in at.error[0].value
+    assert "entry 2 (line 2) was edited" in at.get("code")[0].value
+    assert "demo key" in at.warning[0].value  # HUB_AUDIT_SECRET is not set in the tests
 
 
 def test_hub_lead_list_shows_dates_and_who_is_overdue(monkeypatch, tmp_path):

@@ -1,5 +1,5 @@
 """Command line: `python -m hub validate DIR`, `python -m hub demo DIR [--seed N] [--scale K]`
-and `python -m hub audit verify`."""
+`python -m hub audit verify`, `python -m hub publish SRC` and `python -m hub rollback`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,14 @@ def main(argv: list[str] | None = None) -> int:
                            "size of 4K county-sized areas (100: national size, about 2.2 million "
                            "missing episodes)")
 
+    release = commands.add_parser("publish", help="validate an extract and make it the live "
+                                  "one (HUB_DATA_DIR, a link managed by publish)")
+    release.add_argument("folder", type=Path)
+    back = commands.add_parser("rollback", help="make the release before the live one live")
+    for command in (release, back):
+        command.add_argument("--live", type=Path, default=None,
+                             help="the live path (default: HUB_DATA_DIR)")
+
     audit = commands.add_parser("audit", help="the download log")
     audit.add_argument("action", choices=["verify"],
                        help="verify: check every chain (exit 0 intact, 1 naming the first "
@@ -33,6 +41,22 @@ def main(argv: list[str] | None = None) -> int:
                        help="the audit folder (default: HUB_AUDIT_DIR)")
 
     args = parser.parse_args(argv)
+    if args.command in ("publish", "rollback"):
+        from hub import publish
+        from hub.settings import Settings
+
+        config = Settings.from_env()
+        live = args.live or config.data_dir
+        try:
+            if args.command == "publish":
+                print(publish.publish(args.folder, live, config.reference_dir,
+                                      keep=config.releases_kept))
+            else:
+                print(publish.rollback(live))
+        except publish.PublishError as exc:
+            print(f"REFUSED: {exc}" if args.command == "rollback" else str(exc))
+            return 1
+        return 0
     if args.command == "audit":
         from hub import audit as download_log
         from hub.settings import Settings

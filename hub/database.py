@@ -100,8 +100,11 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
     """Validate the extract at `path` and load it; ExtractError with the report if refused.
 
     Each table gets its record key columns (RECORD_KEYS), computed once here from `secret`,
-    which is bound as a parameter and kept nowhere in the database."""
-    path = Path(path)
+    which is bound as a parameter and kept nowhere in the database.
+
+    A live path published by hub.publish is a link: it is resolved once here and everything is
+    read from the release it names, so a publish meanwhile cannot mix two extracts."""
+    path = Path(path).resolve()
     if validate:
         from hub.validate import validate_extract  # the validator also uses DuckDB
 

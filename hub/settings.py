@@ -40,6 +40,8 @@ SETTINGS = {
     "audit_secret": ("HUB_AUDIT_SECRET", "", "key of the download log's keyed hashes (also "
                      "read from .streamlit/secrets.toml); unset, a published demo key: the log "
                      "then shows accidents, not tampering (demo and synthetic data only)"),
+    "releases_kept": ("HUB_RELEASES_KEPT", "3", "releases `python -m hub publish` keeps beside "
+                      "the live path (HUB_DATA_DIR), for rollback"),
     "suppression_threshold": ("HUB_SUPPRESSION_THRESHOLD", "5",
                               "counts from 1 to this are shown as [c]"),
     "repeat_threshold": ("HUB_REPEAT_THRESHOLD", "3",
@@ -78,6 +80,7 @@ class Settings:
     idle_minutes: int = 30
     session_dir: Path = ROOT / "data" / "sessions"
     audit_secret: str = ""  # "" = not set: the published demo key (hub/audit.py)
+    releases_kept: int = 3
 
     @classmethod
     def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
@@ -98,7 +101,8 @@ class Settings:
                    int(raw["rhi_lookback_days"]), raw["demo"].strip() == "1",
                    Path(raw["role_map"]) if raw["role_map"] else None, raw["role_claim"],
                    int(raw["session_max_minutes"]), int(raw["idle_minutes"]),
-                   Path(raw["session_dir"]), audit_secret=raw["audit_secret"])
+                   Path(raw["session_dir"]), audit_secret=raw["audit_secret"],
+                   releases_kept=int(raw["releases_kept"]))
 
     @property
     def record_key_secret(self) -> str:

@@ -3,7 +3,7 @@
 For the hub lead only (the navigation lists this page for no one else): who downloaded (the
 signed-in person and their audience), which slice, in what format and how many rows, when
 (UTC) and from which extract, as disclosure.md rule 6 asks. The log itself lives in the audit
-folder (HUB_AUDIT_DIR).
+folder (HUB_AUDIT_DIR), a chain a replica; the page merges them and says if any is broken.
 """
 
 import streamlit as st
@@ -24,6 +24,15 @@ except OSError as exc:
     st.stop()
 st.caption(f"Every download, and every opening of a list, newest first: {len(entries)} so far. "
            f"The log is kept in {audit.WHERE}.")
+# The chains are checked on every view (a few thousand lines a second), so an edit, a deletion
+# or a cut is seen here first. The problems name files and entry numbers, shown as typed.
+checked = audit.verify(v.settings.audit_dir, v.settings.audit_key)
+if not checked.ok:
+    st.error("The download log has been altered or damaged since it was written. "
+             "`python -m hub audit verify` names each break:")
+    st.code("\n".join(checked.problems), language=None)
+if checked.demo_key:
+    st.warning(audit.DEMO_KEY_NOTE.capitalize() + " Set HUB_AUDIT_SECRET for real data.")
 if entries.empty:
     st.info("No downloads yet.")
 else:

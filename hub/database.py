@@ -100,12 +100,17 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
     """Validate the extract at `path` and load it; ExtractError with the report if refused.
 
     Each table gets its record key columns (RECORD_KEYS), computed once here from `secret`,
-    which is bound as a parameter and kept nowhere in the database."""
-    path = Path(path)
+    which is bound as a parameter and kept nowhere in the database.
+
+    A live path published by hub.publish is a link: it is resolved once here and everything is
+    read from the release it names, so a publish meanwhile cannot mix two extracts."""
+    path = Path(path).resolve()
     if validate:
         from hub.validate import validate_extract  # the validator also uses DuckDB
 
-        report = validate_extract(path)
+        from hub.reference import DEFAULT_DIR
+
+        report = validate_extract(path, reference_dir or DEFAULT_DIR)
         if not report.ok:
             raise ExtractError(report.text())
     info = ExtractInfo.from_manifest(path, read_manifest(path))

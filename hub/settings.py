@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Record keys (docs/disclosure.md rule 2) of synthetic extracts: published, so not a secret. A
 # real extract is refused for protected audiences until HUB_PERTURBATION_SECRET is set.
 DEMO_SECRET = "cse-hub-demo-key-published-not-secret"
+# The download log's key (hub/audit.py) when HUB_AUDIT_SECRET is unset: published, so the log
+# then shows accidents but not deliberate edits (demo and synthetic data only).
+DEMO_AUDIT_SECRET = "cse-hub-audit-demo-key-published-not-secret"
 
 # name -> (environment variable, default, meaning); the README documents every one (tested).
 SETTINGS = {
@@ -34,6 +37,11 @@ SETTINGS = {
     "session_dir": ("HUB_SESSION_DIR", str(ROOT / "data" / "sessions"),
                     "server-side record of sign-ins (last seen, signed out); shared by replicas"),
     "audit_dir": ("HUB_AUDIT_DIR", str(ROOT / "data" / "audit"), "where downloads are logged"),
+    "audit_secret": ("HUB_AUDIT_SECRET", "", "key of the download log's keyed hashes (also "
+                     "read from .streamlit/secrets.toml); unset, a published demo key: the log "
+                     "then shows accidents, not tampering (demo and synthetic data only)"),
+    "releases_kept": ("HUB_RELEASES_KEPT", "3", "releases `python -m hub publish` keeps beside "
+                      "the live path (HUB_DATA_DIR), for rollback"),
     "suppression_threshold": ("HUB_SUPPRESSION_THRESHOLD", "5",
                               "counts from 1 to this are shown as [c]"),
     "repeat_threshold": ("HUB_REPEAT_THRESHOLD", "3",
@@ -71,6 +79,8 @@ class Settings:
     session_max_minutes: int = 480
     idle_minutes: int = 30
     session_dir: Path = ROOT / "data" / "sessions"
+    audit_secret: str = ""  # "" = not set: the published demo key (hub/audit.py)
+    releases_kept: int = 3
 
     @classmethod
     def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
@@ -91,8 +101,13 @@ class Settings:
                    int(raw["rhi_lookback_days"]), raw["demo"].strip() == "1",
                    Path(raw["role_map"]) if raw["role_map"] else None, raw["role_claim"],
                    int(raw["session_max_minutes"]), int(raw["idle_minutes"]),
-                   Path(raw["session_dir"]))
+                   Path(raw["session_dir"]), audit_secret=raw["audit_secret"],
+                   releases_kept=int(raw["releases_kept"]))
 
     @property
     def record_key_secret(self) -> str:
         return self.perturbation_secret or DEMO_SECRET
+
+    @property
+    def audit_key(self) -> str:
+        return self.audit_secret or DEMO_AUDIT_SECRET

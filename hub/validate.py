@@ -23,8 +23,9 @@ from pathlib import Path
 import duckdb
 
 from hub.contract import (CODE_LISTS, CONTRACT_VERSION, EXTRA_COLUMN_PREFIX, IDENTIFIER_LIKE,
-                          MANIFEST, MANIFEST_KEYS, TABLES, TYPES, Table)
+                          LOCALITIES, MANIFEST, MANIFEST_KEYS, TABLES, TYPES, Table)
 from hub.extract import ExtractError, read_manifest, sha256
+from hub.reference import EVENT_COLUMNS, EVENT_KINDS, LOCALITY_COLUMNS, TRUE_FALSE
 
 # Every refusal, name -> what it refuses. Problem.rule is always one of these names.
 RULES: dict[str, str] = {
@@ -34,6 +35,9 @@ RULES: dict[str, str] = {
     "manifest keys": "manifest.json lacks one of its keys, or a key holds a malformed value "
                      "(coverage dates that are not ISO dates or start after they end; a file "
                      "entry without an integer `rows` and a 64-character `sha256`).",
+    "manifest types": "A manifest value of the wrong JSON type: extract_id, produced_at, source, "
+                      "coverage_start and coverage_end are strings (coverage_end given as a "
+                      "number is refused), synthetic, when given, is true or false.",
     "contract version": f"The manifest's contract_version is not {CONTRACT_VERSION}.",
     "missing file": "A file of the contract (or the extract folder itself) is not there.",
     "unreadable file": "A file cannot be read as Parquet; its other checks are skipped.",
@@ -76,6 +80,17 @@ RULES: dict[str, str] = {
     "negative count": "A pursue outcome with a count below 0.",
     "not a quarter start": "A pursue quarter_start that is not 1 January, 1 April, 1 July or "
                            "1 October.",
+    # Reference data (HUB_REFERENCE_DIR), checked by `hub validate` and when the app opens it
+    "reference file": "localities.csv or events.csv is missing, cannot be read as CSV, or lacks "
+                      "one of its columns.",
+    "locality codes": "localities.csv does not hold exactly the contract's locality codes: one "
+                      "is missing, or a row's code is not one of them.",
+    "duplicate locality": "A locality code on more than one row of localities.csv.",
+    "population": "A population_0_17 in localities.csv that is not a whole number above 0.",
+    "event date": "An events.csv date that is not an ISO date (YYYY-MM-DD).",
+    "event kind": "An events.csv kind that is not " + ", ".join(EVENT_KINDS) + ".",
+    "true or false": "An events.csv illustrative value that is not true or false (in any case; "
+                     "no, yes, 0 or 1 are refused).",
 }
 
 # Types DuckDB reports for each contract type. TYPES holds the one the project writes; a
@@ -308,9 +323,12 @@ def _coverage_check(table: Table, column: str, type_: str, start: dt.date,
 # ---------------------------------------------------------------------------------------------
 # The validation, step by step.
 
-def validate_extract(folder: Path | str) -> Report:
-    """Check the extract in `folder` against contract v1; the Report lists every problem."""
+def validate_extract(folder: Path | str, reference_dir: Path | str | None = None) -> Report:
+    """Check the extract in `folder` against contract v1, and the reference data in
+    `reference_dir` if given; the Report lists every problem."""
     report = Report(Path(folder))
+    if reference_dir is not None:
+        report.problems += validate_reference(reference_dir)
     if not report.folder.is_dir():
         report.problems.append(_problem(str(report.folder), None, "missing file",
                                         "the extract folder does not exist"))
@@ -357,6 +375,11 @@ def _check_manifest(report: Report) -> tuple[dict | None, tuple[dt.date, dt.date
     if missing:
         report.problems.append(_problem(MANIFEST, None, "manifest keys",
                                         f"lacks the key(s) {', '.join(missing)}"))
+    for key, (kind, name) in MANIFEST_TYPES.items():
+        if key in manifest and not isinstance(manifest[key], kind):
+            report.problems.append(_problem(
+                MANIFEST, key, "manifest types",
+                f"{key} is a JSON {_json_type(manifest[key])} but must be a JSON {name}"))
     version = manifest.get("contract_version")
     if "contract_version" in manifest and (version != CONTRACT_VERSION
                                            or isinstance(version, bool)):
@@ -380,13 +403,30 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# The manifest's values and their JSON types (contract_version and files have rules of their
+# own): ExtractInfo reads them as they are, so a number where a date string belongs is refused
+# here rather than crashing the app.
+MANIFEST_TYPES = {key: (str, "string") for key in
+                  ("extract_id", "produced_at", "source", "coverage_start", "coverage_end")}
+MANIFEST_TYPES["synthetic"] = (bool, "true or false")
+
+
+def _json_type(value) -> str:
+    """The JSON name of a parsed value's type, for messages (never the value itself)."""
+    for kind, name in ((bool, "true/false"), (str, "string"), (int, "number"),
+                       (float, "number"), (list, "array"), (dict, "object")):
+        if isinstance(value, kind):
+            return name
+    return "null"
+
+
 def _coverage(report: Report, manifest: dict) -> tuple[dt.date, dt.date] | None:
     dates = []
     for key in ("coverage_start", "coverage_end"):
-        if key not in manifest:
+        if not isinstance(manifest.get(key), str):  # missing, or a "manifest types" problem
             return None
         try:
-            dates.append(dt.date.fromisoformat(str(manifest[key])))
+            dates.append(dt.date.fromisoformat(manifest[key]))
         except ValueError:
             report.problems.append(_problem(MANIFEST, key, "manifest keys",
                                             f"{key} {manifest[key]!r} is not a YYYY-MM-DD date"))
@@ -535,6 +575,90 @@ def _run_checks(con, report: Report, table: Table, checks: list[Check],
         report.problems.append(_problem(table.file, None, "unreadable file",
                                         f"cannot be read as Parquet ({_first_line(exc)})",
                                         report.rows.get(table.file, 0)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data: two small CSV files the hub edits by hand, so read as text and checked here
+# before hub.reference reads them with types.
+
+LOCALITIES_FILE, EVENTS_FILE = "localities.csv", "events.csv"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def validate_reference(folder: Path | str) -> list[Problem]:
+    """Every problem with localities.csv and events.csv in `folder` (examples are line
+    numbers of the file, the header being line 1)."""
+    folder, problems = Path(folder), []
+    localities = _read_reference(folder / LOCALITIES_FILE, LOCALITY_COLUMNS, problems)
+    if localities is not None:
+        codes = localities["code"]
+        unknown = ~codes.isin(list(LOCALITIES))
+        _reference_problem(problems, LOCALITIES_FILE, "code", "locality codes", unknown,
+                           "with a code that is not a locality of the contract")
+        absent = [code for code in LOCALITIES if code not in set(codes)]
+        if absent:  # contract codes, not values from the file: safe to name
+            problems.append(_problem(LOCALITIES_FILE, "code", "locality codes",
+                                     f"the contract's locality {', '.join(absent)} has no row"))
+        _reference_problem(problems, LOCALITIES_FILE, "code", "duplicate locality",
+                           codes.duplicated(keep=False) & ~unknown,
+                           "sharing their code with another row")
+        population = localities["population_0_17"].str.strip()
+        _reference_problem(problems, LOCALITIES_FILE, "population_0_17", "population",
+                           ~population.str.fullmatch(r"0*[1-9][0-9]*"),
+                           "with a population_0_17 that is not a whole number above 0")
+    events = _read_reference(folder / EVENTS_FILE, EVENT_COLUMNS, problems)
+    if events is not None:
+        _reference_problem(problems, EVENTS_FILE, "date", "event date",
+                           ~events["date"].map(_is_iso_date), "with a date that is not YYYY-MM-DD")
+        _reference_problem(problems, EVENTS_FILE, "kind", "event kind",
+                           ~events["kind"].isin(EVENT_KINDS),
+                           f"with a kind that is not {', '.join(EVENT_KINDS)}")
+        _reference_problem(problems, EVENTS_FILE, "illustrative", "true or false",
+                           ~events["illustrative"].str.strip().str.lower().isin(TRUE_FALSE),
+                           "with an illustrative value that is not true or false")
+    return problems
+
+
+def _read_reference(path: Path, columns: tuple[str, ...], problems: list[Problem]):
+    """The file as text (every value a string, nothing parsed), or None with a problem."""
+    import pandas as pd  # only the reference files need it here
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        problems.append(_problem(path.name, None, "reference file",
+                                 "the reference file is missing"))
+        return None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        problems.append(_problem(path.name, None, "reference file",
+                                 f"cannot be read as CSV ({_first_line(exc)})"))
+        return None
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        problems.append(_file_problem(path.name, ", ".join(absent), "reference file",
+                                      "the column is missing", len(frame)))
+        return None
+    return frame
+
+
+def _reference_problem(problems: list[Problem], file: str, column: str, rule: str, bad,
+                       says: str) -> None:
+    """A problem for the rows where `bad` (a boolean Series) holds, named by line number."""
+    rows = int(bad.sum())
+    if rows:
+        lines = tuple(str(i + 2) for i in bad[bad].index[:EXAMPLES])  # header is line 1
+        problems.append(_problem(file, column, rule, f"{_count(rows, 'row')} {says}", rows,
+                                 lines, "line"))
+
+
+def _is_iso_date(text: str) -> bool:
+    if not ISO_DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _first_line(exc: Exception) -> str:

@@ -214,6 +214,30 @@ def test_a_refused_extract_shows_a_message_not_a_traceback(monkeypatch, tmp_path
     assert "sex" in at.get("code")[0].value  # the validator's report names the column
 
 
+@pytest.mark.parametrize("broken", ["manifest", "reference"])
+def test_a_bad_manifest_value_or_reference_file_shows_the_report(monkeypatch, tmp_path, broken):
+    extract = build_extract(tmp_path / "extract")
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    for name in ("localities.csv", "events.csv"):
+        (reference / name).write_text((ROOT / "data" / "reference" / name).read_text())
+    if broken == "manifest":  # once passed validation, then crashed the app
+        manifest = json.loads((extract / "manifest.json").read_text())
+        manifest["coverage_end"] = 20191231
+        (extract / "manifest.json").write_text(json.dumps(manifest))
+    else:  # once the generic error page
+        events = reference / "events.csv"
+        events.write_text(events.read_text().replace("2018-02-01", "1 Feb 2018"))
+    monkeypatch.setenv("HUB_DEMO", "1")
+    monkeypatch.setenv("HUB_DATA_DIR", str(extract))
+    monkeypatch.setenv("HUB_REFERENCE_DIR", str(reference))
+    at = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    assert not at.exception
+    assert "was refused" in at.error[0].value
+    rule = "[manifest types] manifest.json" if broken == "manifest" else "[event date] events.csv"
+    assert rule in at.get("code")[0].value
+
+
 def test_the_about_page_defines_the_headline_figures_itself(monkeypatch, edge_extract):
     at = run(monkeypatch, edge_extract, "board", "about")
     definitions = at.expander[0]
@@ -253,6 +277,25 @@ def test_the_download_log_fits_the_screen_and_names_no_server_folder(monkeypatch
         "slice": "Melton; Mar 2019 to Aug 2019", "format": "csv", "rows": 12,
         "extract_id": "edge-case", "file_name": "melton.csv", "subject": "sub-melton-1",
         "email": "rep@melton.example"}
+    assert not at.error  # the chain is intact
+
+
+def test_the_download_log_page_says_when_the_log_was_altered(monkeypatch, edge_extract,
+                                                             tmp_path):
+    from hub import audit
+    from hub.access import Person
+    from hub.audience import Audience
+
+    for rows in (12, 30):
+        audit.record(tmp_path, Audience("hub_lead"), "county", "csv", rows, "edge-case",
+                     person=Person("sub-lead", "lead@hub.example"), chain="replica-1")
+    file = audit.chain_file(tmp_path, "replica-1")
+    file.write_text(file.read_text().replace('"rows": 30', '"rows": 3'))
+    monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path))
+    at = run(monkeypatch, edge_extract, "hub_lead", "audit_log")
+    assert "has been altered" in at.error[0].value
+    assert "entry 2 (line 2) was edited" in at.get("code")[0].value
+    assert "demo key" in at.warning[0].value  # HUB_AUDIT_SECRET is not set in the tests
 
 
 def test_hub_lead_list_shows_dates_and_who_is_overdue(monkeypatch, tmp_path):

@@ -519,7 +519,7 @@ def test_a_download_is_logged_with_who_what_and_when(db, tmp_path):
     openpyxl.load_workbook(io.BytesIO(data))  # the file itself
     exports.download(db, filters, CSP, 5, s, "csv", tmp_path / "audit",
                      now=NOW + dt.timedelta(minutes=1), person=DEMO_PERSON)
-    lines = (tmp_path / "audit" / audit.LOG_FILE).read_text().splitlines()
+    lines = audit.chain_file(tmp_path / "audit", audit.chain_name()).read_text().splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
     assert first["at"] == "2020-01-06T09:30:00Z"
@@ -551,7 +551,7 @@ def test_the_log_folder_is_created_and_bad_lines_are_skipped(tmp_path):
     assert audit.read_log(folder).empty
     assert audit.record(folder, BOARD, "Melton; Apr 2019", "csv", 12, "x1", now=NOW,
                         person=REP) is None
-    with open(folder / audit.LOG_FILE, "a") as file:
+    with open(audit.chain_file(folder, audit.chain_name()), "a") as file:
         file.write("not json\n")
     assert audit.record(folder, LEAD, "county", "parquet", 3, "x1", person=REP) is None
     log = audit.read_log(folder)

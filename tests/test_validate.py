@@ -7,6 +7,7 @@ the right file, column, rule and number of rows.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import subprocess
@@ -21,7 +22,9 @@ from hypothesis import strategies as st
 
 from hub.contract import MANIFEST
 from hub.contract_doc import DOC_PATH, to_markdown
-from hub.extract import write_manifest
+from hub.database import open_database
+from hub.extract import ExtractError, write_manifest
+from hub.reference import load_reference
 from hub.settings import ROOT
 from hub.validate import RULES, looks_like_identifier, validate_extract
 from tests.builders import (COVERAGE_END, COVERAGE_START, build_extract, cohort_member, episode,
@@ -174,6 +177,8 @@ REFUSALS = [
      lambda p: edit_manifest(full_extract(p), lambda m: m.pop("source"))),
     ("manifest keys", MANIFEST, "coverage_end", 0,
      lambda p: edit_manifest(full_extract(p), lambda m: m.update(coverage_end="31/12/2019"))),
+    ("manifest types", MANIFEST, "coverage_end", 0,  # 20191231 once passed, then crashed the app
+     lambda p: edit_manifest(full_extract(p), lambda m: m.update(coverage_end=20191231))),
     ("contract version", MANIFEST, "contract_version", 0,
      lambda p: edit_manifest(full_extract(p), lambda m: m.update(contract_version=2))),
     ("missing file", "strategy_meetings.parquet", None, 0, _missing_file),
@@ -282,7 +287,10 @@ REFUSALS = [
 @pytest.mark.parametrize(("rule", "file", "column", "rows", "build"), REFUSALS,
                          ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in REFUSALS])
 def test_refusal(tmp_path, rule, file, column, rows, build):
-    report = validate_extract(build(tmp_path))
+    assert_only_refusal(validate_extract(build(tmp_path)), rule, file, column, rows)
+
+
+def assert_only_refusal(report, rule, file, column, rows):
     assert not report.ok
     problem = only_problem(report, rule)
     assert (problem.file, problem.column, problem.rows) == (file, column, rows)
@@ -293,8 +301,96 @@ def test_refusal(tmp_path, rule, file, column, rows, build):
     assert not rows or f"{rows} row" in line
 
 
+def reference_copy(folder: Path, file: str = "", edit=None) -> Path:
+    """A copy of data/reference in `folder`, with `file` (read as text) rewritten by
+    edit(rows: list[dict]) -> list[dict] if given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("localities.csv", "events.csv"):
+        rows = list(csv.DictReader((ROOT / "data" / "reference" / name).open()))
+        if name == file:
+            rows = edit(rows)
+        with (folder / name).open("w", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["code"])
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+def _edit_row(index: int, **values):
+    return lambda rows: [({**row, **values} if i == index else row) for i, row in enumerate(rows)]
+
+
+# (rule, file, column, rows, build): build(tmp_path) writes reference data breaking that rule.
+REFERENCE_REFUSALS = [
+    ("reference file", "events.csv", None, 0,
+     lambda p: (reference_copy(p) / "events.csv").unlink() or p),
+    ("reference file", "localities.csv", "population_0_17", 7,
+     lambda p: reference_copy(p, "localities.csv", lambda rows: [
+         {k: v for k, v in r.items() if k != "population_0_17"} for r in rows])),
+    ("locality codes", "localities.csv", "code", 0,  # Oadby and Wigston vanished silently
+     lambda p: reference_copy(p, "localities.csv", lambda rows: rows[:-1])),
+    ("locality codes", "localities.csv", "code", 1,
+     lambda p: reference_copy(p, "localities.csv", lambda rows: rows + [
+         {**rows[0], "code": "E07000999"}])),
+    ("duplicate locality", "localities.csv", "code", 2,
+     lambda p: reference_copy(p, "localities.csv", lambda rows: rows + [rows[2]])),
+    ("population", "localities.csv", "population_0_17", 1,
+     lambda p: reference_copy(p, "localities.csv", _edit_row(1, population_0_17="20500.5"))),
+    ("population", "localities.csv", "population_0_17", 2,
+     lambda p: reference_copy(p, "localities.csv", lambda rows: _edit_row(
+         4, population_0_17="0")(_edit_row(5, population_0_17="")(rows)))),
+    ("event date", "events.csv", "date", 1,
+     lambda p: reference_copy(p, "events.csv", _edit_row(2, date="01/02/2018"))),
+    ("event date", "events.csv", "date", 1,
+     lambda p: reference_copy(p, "events.csv", _edit_row(0, date="2017-02-30"))),
+    ("event kind", "events.csv", "kind", 1,
+     lambda p: reference_copy(p, "events.csv", _edit_row(3, kind="Policy"))),
+    ("true or false", "events.csv", "illustrative", 2,  # "no" was once read as true
+     lambda p: reference_copy(p, "events.csv", lambda rows: _edit_row(
+         0, illustrative="no")(_edit_row(6, illustrative="1")(rows)))),
+]
+
+
+@pytest.mark.parametrize(("rule", "file", "column", "rows", "build"), REFERENCE_REFUSALS,
+                         ids=[f"{r[0]}-{r[1]}-{r[2]}-{r[3]}" for r in REFERENCE_REFUSALS])
+def test_reference_refusal(tmp_path, rule, file, column, rows, build):
+    report = validate_extract(full_extract(tmp_path / "extract"), build(tmp_path / "reference"))
+    assert_only_refusal(report, rule, file, column, rows)
+
+
+def test_the_committed_reference_data_is_valid_and_spreadsheet_booleans_are_accepted(tmp_path):
+    assert validate_extract(full_extract(tmp_path / "extract"), ROOT / "data" / "reference").ok
+    reference = reference_copy(tmp_path / "reference", "events.csv",
+                               _edit_row(0, illustrative="TRUE"))
+    assert validate_extract(full_extract(tmp_path / "extract2"), reference).ok
+    assert load_reference(reference).events["illustrative"].iloc[0]
+
+
+def test_a_reference_problem_names_lines_not_values(tmp_path):
+    reference = reference_copy(tmp_path / "reference", "events.csv",
+                               _edit_row(1, kind="<b>Jane Smith</b>"))
+    problem = only_problem(validate_extract(full_extract(tmp_path / "x"), reference),
+                           "event kind")
+    assert problem.examples == ("3",)  # the header is line 1
+    assert "Jane" not in problem.message and "line 3" in problem.message
+
+
+def test_opening_refuses_a_manifest_value_of_the_wrong_type_with_the_report(tmp_path):
+    folder = edit_manifest(full_extract(tmp_path), lambda m: m.update(coverage_end=20191231))
+    with pytest.raises(ExtractError, match=r"\[manifest types\] manifest.json, column "
+                                           r"coverage_end: coverage_end is a JSON number"):
+        open_database(folder)
+
+
+def test_opening_refuses_bad_reference_data_with_the_report(tmp_path):
+    reference = reference_copy(tmp_path / "reference", "events.csv",
+                               _edit_row(0, illustrative="no"))
+    with pytest.raises(ExtractError, match=r"\[true or false\] events.csv"):
+        open_database(full_extract(tmp_path / "x"), reference)
+
+
 def test_every_rule_has_a_refusal_test():
-    assert {case[0] for case in REFUSALS} == set(RULES)
+    assert {case[0] for case in REFUSALS + REFERENCE_REFUSALS} == set(RULES)
 
 
 def test_a_missing_folder_is_refused(tmp_path):

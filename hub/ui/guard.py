@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from google.protobuf.message import DecodeError
 from starlette.requests import HTTPConnection
+from streamlit import config
 from streamlit.logger import get_logger
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
@@ -44,7 +45,6 @@ log = get_logger("streamlit.hub.guard")
 
 BROWSER_COOKIE = "hub_browser"
 STREAM_PATH = "/_stcore/stream"
-MEDIA_SEGMENT = "/media/"
 # A media address as the server writes it: /media/ and a 32-hex file id (Streamlit's 16-byte
 # content hash), then an extension. Only the id is taken: in a protobuf a string is followed
 # by the next field's tag byte, which may look like more of the name.
@@ -84,7 +84,7 @@ class Guard:
         path = scope.get("path", "")
         if scope["type"] == "websocket" and path.endswith(STREAM_PATH):
             await self._stream(scope, receive, send)
-        elif scope["type"] == "http" and MEDIA_SEGMENT in path:
+        elif scope["type"] == "http" and path.startswith(media_route()):
             await self._media(scope, receive, send)
         elif scope["type"] == "http":
             await self.app(scope, receive, self._with_browser_cookie(scope, send))
@@ -161,7 +161,7 @@ class Guard:
 
     def _why_not(self, scope) -> str | None:
         """None when this request may have the media file it names, else why not."""
-        name = scope["path"].rsplit(MEDIA_SEGMENT, 1)[1]
+        name = scope["path"].removeprefix(media_route())
         named = _MEDIA_ID.fullmatch(name)
         if not named:
             return "not a media address"
@@ -184,6 +184,13 @@ class Guard:
                for c in self._open.values()):
             return None
         return "not sent to this browser over an open connection"
+
+
+def media_route() -> str:
+    """Where Streamlit serves media files: /media/, under server.baseUrlPath if one is set.
+    (Not /static/media/, where its own frontend keeps fonts.)"""
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/media/" if base else "/media/"
 
 
 def asks_to_clear_cache(data: bytes | None) -> bool:

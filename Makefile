@@ -13,9 +13,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 ## Run the dashboard in demo mode (no sign-in) on the committed demo extract (or HUB_DATA_DIR,
-## which must be marked synthetic), as HUB_AUDIENCE (default board).
+## which must be marked synthetic), as HUB_AUDIENCE (default board), on this machine only.
+## serve.py is the dashboard behind our guards (hub/ui/guard.py), served by uvicorn.
 run: $(STAMP)
-	HUB_DEMO=1 $(BIN)/python -m streamlit run dashboard.py
+	HUB_DEMO=1 $(BIN)/python -m streamlit run serve.py --server.address 127.0.0.1
 
 ## Every test: unit, app and browser. Installs what it needs first.
 test: $(STAMP) e2e-deps

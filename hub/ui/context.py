@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -70,12 +71,30 @@ def preview_as_board(audience: Audience) -> Audience:
     return audience
 
 
-@st.cache_resource(show_spinner="Opening the extract...")
+# Opened extracts are kept for the process here, not in st.cache_resource: nothing that clears
+# Streamlit's caches (hub/ui/guard.py drops a client's clear_cache; this is the second wall)
+# makes the server reopen and revalidate one. The lock opens each extract once, even when
+# the first sessions arrive together; the last few opened are kept.
+_OPENED: dict[tuple, Database] = {}
+_OPENING = threading.Lock()
+_KEEP_OPEN = 4
+# The last extract that passed at each data path, for every session of the process: when the
+# next one is refused, a new visitor still gets it (with a banner), not only the error.
+_LAST_GOOD: dict[str, Database] = {}
+
+
 def _open(path: str, manifest_stamp: str, reference_dir: str, threshold: int,
           window_days: int, secret: str) -> Database:
     # manifest_stamp keys the cache on the extract's identity, so a new extract is reopened.
-    return open_database(path, reference_dir, repeat_threshold=threshold,
-                         repeat_window_days=window_days, secret=secret)
+    key = (path, manifest_stamp, reference_dir, threshold, window_days, secret)
+    with _OPENING:
+        if key not in _OPENED:
+            with st.spinner("Opening the extract..."):
+                _OPENED[key] = open_database(path, reference_dir, repeat_threshold=threshold,
+                                             repeat_window_days=window_days, secret=secret)
+            while len(_OPENED) > _KEEP_OPEN:  # the oldest first
+                del _OPENED[next(iter(_OPENED))]
+        return _OPENED[key]
 
 
 def database(config: Settings) -> Database:
@@ -88,16 +107,18 @@ def database(config: Settings) -> Database:
                    config.record_key_secret)
     except ExtractError as exc:
         log.error("extract refused: %s", exc)
-        last_good = st.session_state.get("_hub_last_good_db")
+        last_good = _LAST_GOOD.get(str(config.data_dir))
         st.error(f"The extract in {markdown_literal(config.data_dir)} was refused, so it is not "
                  "shown. The hub lead can check it with `python -m hub validate`.")
         with st.expander("Why it was refused"):
             st.code(str(exc), language=None)
         if last_good is None:
             st.stop()
-        st.warning("Showing the last extract that passed validation.")
+        st.warning(f"Showing the last extract that passed validation, "
+                   f"{markdown_literal(last_good.info.extract_id)}, to everyone until a new one "
+                   "passes.")
         return last_good
-    st.session_state["_hub_last_good_db"] = db
+    _LAST_GOOD[str(config.data_dir)] = db
     return db
 
 

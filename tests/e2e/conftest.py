@@ -1,4 +1,5 @@
-"""Browser tests: the real dashboard under `streamlit run`, driven by a real Chromium.
+"""Browser tests: the real dashboard as `make run` serves it (`streamlit run serve.py`: uvicorn,
+with hub/ui/guard.py in front of Streamlit's routes), driven by a real Chromium.
 
 One server per audience and one browser for the whole session (so the suite is quick); a fresh
 browser context (cookies, storage, downloads) for every test. Servers listen on free local
@@ -102,7 +103,7 @@ def _free_port() -> int:
 
 @dataclass
 class Server:
-    """`streamlit run dashboard.py` for one audience."""
+    """`streamlit run serve.py` (the st.App entry that `make run` starts) for one audience."""
 
     audience: str
     env: dict[str, str]
@@ -120,7 +121,7 @@ class Server:
     def start(self) -> None:
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+            [sys.executable, "-m", "streamlit", "run", "serve.py",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              *self.args],
@@ -161,6 +162,15 @@ def stop_process(process: subprocess.Popen | None) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def fetch_without_cookies(address: str) -> tuple[int, bytes]:
+    """(status, body) of a plain GET with no cookies, as curl would do it."""
+    try:
+        with urllib.request.urlopen(address, timeout=10) as reply:
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read()
 
 
 @pytest.fixture(scope="session")

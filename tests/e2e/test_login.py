@@ -25,7 +25,7 @@ import pytest
 from hub import access
 from hub.ui.layout import PAGES
 from tests.e2e.conftest import TIMEOUT_S, VIEWPORT, Dashboard, Server, _free_port, \
-    stop_process
+    fetch_without_cookies, stop_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.login]
 
@@ -215,8 +215,8 @@ def test_with_neither_demo_mode_nor_a_provider_the_app_refuses(open_dashboard,
         shows_nothing(dashboard)
 
 
-def test_a_download_after_sign_in_names_the_person_in_the_log(open_dashboard, signin_server,
-                                                              provider, tmp_path):
+def test_a_download_after_sign_in_names_the_person_and_is_theirs_alone(
+        open_dashboard, signin_server, provider, tmp_path):
     from hub import audit
 
     provider.wait_ready()
@@ -231,6 +231,18 @@ def test_a_download_after_sign_in_names_the_person_in_the_log(open_dashboard, si
             if entry["subject"] == sub]
     assert [(e["email"], e["audience"], e["format"]) for e in mine] == [
         ("melton.rep@council.example", "csp:E07000133", "csv")]
+
+    # its address: the file for this person's session, nothing without it or after sign-out
+    address = started.value.url
+    signed_in = dashboard.page.context.request
+    reply = signed_in.get(address)
+    assert (reply.status, reply.body()) == (200, (tmp_path / "slice.csv").read_bytes())
+    assert fetch_without_cookies(address) == (403, b"")
+    dashboard.page.get_by_role("button", name="Sign out").click()
+    dashboard.page.wait_for_url(lambda url: not url.startswith(signin_server.url)
+                                or "/auth/logout" in url)
+    reply = signed_in.get(address)
+    assert (reply.status, reply.body()) == (403, b"")
 
 
 def test_a_cookie_copied_before_sign_out_or_tampered_with_signs_nobody_in(

@@ -124,8 +124,9 @@ def rules(audience: Audience, threshold: int, locality: str) -> tuple[str, ...]:
         f"{disclosure.SHARE_EXTREMES_BELOW}; it is [z] when the denominator is 0. A rate per "
         "10,000 is [c] when its count is.",
         "Participants at prevention sessions are attendances, not people: they are scaled "
-        "with their sessions' adjustment, and [c] beside sessions that are [c] or 0. A category "
-        "whose figures are all 0 after perturbation is left out, as one with none is.",
+        "with their sessions' adjustment, and [c] beside sessions that are [c] or 0. Every "
+        "category of every breakdown is listed: one with none and one whose figures are all 0 "
+        "after perturbation both read 0.",
         "Periods are whole financial quarters, half-years or years; trends step by a quarter "
         "or longer for the county and by a half-year or longer for one district.",
     ]

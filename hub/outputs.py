@@ -44,6 +44,7 @@ CATEGORY_ORDER: dict[str, tuple[str, ...]] = {
     "placement_type": ("not_in_care", *CODE_LISTS["placement_type"]),
     "nrm_referral": ("yes", "no"),
     "exploitation_concern": ("yes", "no"),
+    "review": ("3 months", "6 months", "12 months"),  # queries/lionheart_reviews.sql
 }
 
 
@@ -80,15 +81,68 @@ def dropped_note(dropped: tuple[str, ...]) -> str:
 
 
 def protected(query: Callable[[Database, Filters], Result], db: Database, filters: Filters,
-              audience: Audience, threshold: int) -> tuple[Result, pd.DataFrame]:
+              audience: Audience, threshold: int, *, complete: bool = False
+              ) -> tuple[Result, pd.DataFrame]:
     """(raw Result, for its metadata; the figures this audience may see). When rule 8 drops
-    the filters beyond the locality, the Result's `dropped` names them."""
+    the filters beyond the locality, the Result's `dropped` names them.
+
+    A category with no one in it and one whose figures are shown as 0 must read the same
+    (_without_shown_zeros): on screen both are left out; with `complete` (files: "complete
+    the matrix") both are there, every category of every breakdown, as 0."""
     filters = for_audience(filters, audience)
     raw = query(db, filters)
     if crosses_too_many(raw.crossed, raw.table, filters, audience):
         raw = replace(query(db, filters.without_extra()), dropped=carried(raw.table, filters))
+    if complete:
+        raw = replace(raw, frame=_completed(raw, filters))
     frame = protect(raw, audience, threshold)
-    return raw, _tidy(_without_shown_zeros(frame, raw) if audience.protected else frame)
+    if audience.protected and not complete:
+        frame = _without_shown_zeros(frame, raw)
+    return raw, _tidy(frame)
+
+
+def _completed(result: Result, filters: Filters) -> pd.DataFrame:
+    """The raw frame with a row of zeros for every category of its breakdowns that no one is
+    in (CATEGORY_ORDER's lists, within the filters: a district's view lists no other district,
+    a view of boys no girls), in every time step, locality and breakdown it has. A rate's
+    denominator that is the same across its group's categories (a step's total) keeps that
+    value; every other figure is 0, so the row is protected as any category of 0 would be."""
+    frame = result.frame
+    keys = [c for c in (*result.by, *result.dims) if c in frame]
+    named_by = next((c for c in ("dimension", "measure") if c in keys), None)
+    listed = [c for c in keys if c not in (*TIME, "locality_code", "dimension", "measure")
+              and (c in CATEGORY_ORDER or (c == "category" and named_by))]
+    if frame.empty or not listed:
+        return frame
+    groups = [c for c in keys if c not in listed]
+    denominators = [c for r in result.rates for c in (r.denominator, r.denominator + "_key")
+                    if c in frame]
+    figures = [c for c in frame.columns if c not in keys]
+    added = []
+    for group, part in (frame.groupby(groups, sort=False, dropna=False) if groups
+                        else [((), frame)]):
+        group = dict(zip(groups, group if isinstance(group, tuple) else (group,)))
+        lists = [_within(group[named_by] if c == "category" else c, filters) for c in listed]
+        if any(values is None for values in lists):
+            continue  # a breakdown without a fixed list (e.g. household size): as it is
+        have = set(map(tuple, part[listed].astype(object).to_numpy()))
+        constant = {c: part[c].iloc[0] for c in denominators if part[c].nunique() == 1}
+        for combination in pd.MultiIndex.from_product(lists):
+            if tuple(combination) not in have:
+                added.append({**group, **dict(zip(listed, combination)),
+                              **{c: constant.get(c, 0) for c in figures}})
+    if not added:
+        return frame
+    extra = pd.DataFrame(added, columns=frame.columns).astype(frame.dtypes.to_dict())
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+def _within(characteristic: str, filters: Filters) -> tuple[str, ...] | None:
+    """The categories of a characteristic that the filters leave in view (None: no list)."""
+    values = CATEGORY_ORDER.get(characteristic)
+    name = "locality" if characteristic == "locality_code" else characteristic
+    allowed = filters.restrictions().get(name)
+    return values if values is None or not allowed else tuple(v for v in values if v in allowed)
 
 
 def _without_shown_zeros(frame: pd.DataFrame, result: Result) -> pd.DataFrame:

@@ -177,7 +177,8 @@ def build_slice(db: Database, filters: Filters, audience: Audience, threshold: i
 
 def _figure_table(db: Database, spec: SliceTable, filters: Filters, audience: Audience,
                   threshold: int) -> pd.DataFrame:
-    result, protected = outputs.protected(spec.query, db, filters, audience, threshold)
+    result, protected = outputs.protected(spec.query, db, filters, audience, threshold,
+                                          complete=True)
     by_locality = spec.source in APPLIES_TO["locality"]
     frame = _tidy(spec, result, protected, filters,
                   locality_name(db, filters) if by_locality else COUNTY, db.info.coverage_start)
@@ -185,7 +186,7 @@ def _figure_table(db: Database, spec: SliceTable, filters: Filters, audience: Au
         return frame
     county = replace(filters, locality=())
     county_result, county_protected = outputs.protected(spec.query, db, county, audience,
-                                                        threshold)
+                                                        threshold, complete=True)
     return pd.concat([frame, _tidy(spec, county_result, county_protected, county, COUNTY,
                                    db.info.coverage_start)], ignore_index=True)
 

@@ -567,7 +567,9 @@ class Attacker:
                 cell = (family, p, place, (), *TOTAL)
             else:
                 dim = dims[row["breakdown"]]
-                cat = cats[dim][row["category"]]
+                cat = cats[dim].get(row["category"])
+                if cat is None:  # a category no one in the extract is in: listed as 0 in a
+                    continue  # file (the matrix completed), and no target of the attack
                 cell = ((family, p, cat, (), *TOTAL) if dim == "locality_code"
                         else (family, p, place, (), dim, cat))
             self.obs.add("files", cell, value)

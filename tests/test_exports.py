@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from dataclasses import replace
 import io
 import json
 
@@ -140,18 +141,43 @@ def test_board_sees_a_small_locality_perturbed(db):
     assert cell(halves, "episodes", period_start=D(2019, 4, 1)) == as_cell(shown(M_EPISODES))
     assert cell(halves, "children", period_start=D(2019, 4, 1)) == as_cell(shown(["m1"]))
     # Melton's one session is [c], with its 30 participants hidden beside it (an exact sum
-    # beside a hidden count would give the count back); or it is perturbed to 0 and left out,
-    # like a category with none.
+    # beside a hidden count would give the count back); or it is perturbed to 0 and reads as
+    # a category with none: 0 sessions, participants hidden beside them.
     prevention = s["prevention_breakdown"]
-    melton = prevention[prevention["category"] == "Melton"]
     if shown(["m-s-0"]) == 0:
-        assert melton.empty
+        assert cell(prevention, "sessions", breakdown="Locality", category="Melton") == (0, "")
+        assert cell(prevention, "participants", breakdown="Locality",
+                    category="Melton") == (None, C)
     else:
         assert cell(prevention, "sessions", breakdown="Locality", category="Melton") == (None, C)
         assert cell(prevention, "participants", breakdown="Locality",
                     category="Melton") == (None, C)
     lead = slice_for(db, LEAD)[1]["prevention_breakdown"]
     assert cell(lead, "participants", breakdown="Locality", category="Melton") == (30, "")
+
+
+def test_a_file_lists_every_category_within_its_filters_zeros_included(db):
+    """'Complete the matrix': Melton's referrals (3 CSE girls, 7 CCE boys) list every
+    exploitation type and sex, the ones with none as 0; a view of boys lists no girls; a
+    district's file lists no other district."""
+    _, lead = slice_for(db, LEAD)
+    breakdown = lead["referral_breakdown"]
+    types = breakdown[breakdown["breakdown"] == "Exploitation type"]
+    assert list(zip(types["category"], types["referrals"])) == [
+        ("CSE", 3), ("CCE", 7), ("Joint CSE & CCE", 0), ("Trafficking", 0)]
+    sexes = breakdown[breakdown["breakdown"] == "Sex"]
+    assert list(zip(sexes["category"], sexes["referrals"])) == [
+        ("Female", 3), ("Male", 7), ("Other", 0), ("Not recorded", 0)]
+    _, boys = slice_for(db, LEAD, filters=replace(PERIOD, sex=("male",)))
+    sexes = boys["referral_breakdown"][boys["referral_breakdown"]["breakdown"] == "Sex"]
+    assert list(zip(sexes["category"], sexes["referrals"])) == [("Male", 7)]
+    places = lead["prevention_breakdown"]
+    assert list(places[places["breakdown"] == "Locality"]["category"]) == ["Melton"]
+    # the board's file: the types with none read 0, exactly as a small count shown as 0 would
+    _, board = slice_for(db, BOARD)
+    types = board["referral_breakdown"][board["referral_breakdown"]["breakdown"]
+                                        == "Exploitation type"]
+    assert cell(types, "referrals", category="Trafficking") == (0, "")
 
 
 def test_hub_lead_sees_every_figure(db):
@@ -251,7 +277,8 @@ def test_slice_figures_are_the_protected_figures_on_screen(db, audience):
                 else:
                     assert row["value"] == pytest.approx(card.number, abs=0.05)
             continue
-        result, screen = outputs.protected(spec.query, db, filters, audience, 5)
+        # the file completes the matrix: the categories the screen leaves out are all 0
+        result, screen = outputs.protected(spec.query, db, filters, audience, 5, complete=True)
         if spec.rows in ("month", "quarter"):
             start = pd.to_datetime(screen[result.time]).dt.date
             screen = screen[((start >= filters.start) & (start <= filters.end)).to_numpy()]

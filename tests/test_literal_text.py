@@ -39,8 +39,9 @@ def test_the_extract_and_reference_files_are_shown_as_typed(monkeypatch, tmp_pat
     reference = tmp_path / "reference"
     shutil.copytree(ROOT / "data" / "reference", reference)
     events = pd.read_csv(reference / "events.csv")
-    events.loc[len(events)] = ["2019-06-01", PAYLOAD, "policy",
-                               '<a href="https://evil.example">more</a>', "true"]
+    events = pd.concat([events, pd.DataFrame([{
+        "date": "2019-06-01", "label": PAYLOAD, "kind": "policy",
+        "description": '<a href="https://evil.example">more</a>', "illustrative": "true"}])])
     events.to_csv(reference / "events.csv", index=False)
     monkeypatch.setenv("HUB_REFERENCE_DIR", str(reference))
     at = run(monkeypatch, extract, "hub_lead", "missing")

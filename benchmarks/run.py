@@ -2,6 +2,7 @@
 
     python -m benchmarks.run pages              # server-side time of a filter change, per page
     python -m benchmarks.run validate --scale 100   # validate a national-size extract
+    python -m benchmarks.run start --scale 100      # first page load after a (re)start
 
 Figures are medians of several runs, with a baseline run in the same process to compare with.
 """
@@ -101,18 +102,63 @@ def validate(scale: int, folder: Path) -> None:
     print(f"rows: {rows.stdout.strip()}")
 
 
+# One start of the server, as a first visitor sees it: a fresh process runs the overview page
+# (AppTest, server side) and prints how long that took.
+START_PROBE = """
+import os, sys, time
+from streamlit.testing.v1 import AppTest
+t = time.perf_counter()
+at = AppTest.from_file(os.path.join(sys.argv[1], 'dashboard.py'), default_timeout=600).run()
+print(time.perf_counter() - t, bool(at.metric), bool(at.exception or at.error))
+"""
+
+
+def start(scale: int, folder: Path, runs: int, root: Path) -> None:
+    """Time the first page load of a fresh process on a national-size extract, with the
+    validation not cached (every start validates) and cached (a restart on an unchanged
+    extract only hashes and loads it). `root`: the code to run (another checkout, to compare
+    with the code before the cache)."""
+    if not (folder / "manifest.json").exists():
+        validate(scale, folder)  # generates it (once), then validates it
+    root, cache = Path(root).resolve(), BENCH_DIR / "start-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "HUB_DEMO": "1", "HUB_AUDIENCE": "board",
+           "HUB_DATA_DIR": str(folder.resolve())}
+
+    def once(cache_dir: str) -> float:
+        out = subprocess.run([sys.executable, "-c", START_PROBE, str(root)], check=True,
+                             cwd=root, capture_output=True, text=True,
+                             env={**env, "HUB_CACHE_DIR": cache_dir}).stdout.split()
+        assert out[1:] == ["True", "False"], f"the page did not show figures: {out}"
+        return float(out[0])
+
+    print(f"First page load of a fresh process (AppTest, overview, board), extract {folder}, "
+          f"code {root}, median of {runs}")
+    cold = [once("") for _ in range(runs)]
+    print(f"{'validation not cached (every start)':<45}{statistics.median(cold):>8.2f} s")
+    once(str(cache))  # the first start on this extract: validates and keeps the verdict
+    warm = [once(str(cache)) for _ in range(runs)]
+    print(f"{'validation cached (restart, same extract)':<45}{statistics.median(warm):>8.2f} s")
+    shutil.rmtree(cache, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["pages", "validate", "all"], nargs="?", default="all")
+    parser.add_argument("what", choices=["pages", "validate", "start", "all"], nargs="?",
+                        default="all")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument("--root", type=Path, default=ROOT, help="code to time (start)")
     args = parser.parse_args()
     if args.what in ("pages", "all"):
         pages(args.runs)
     if args.what in ("validate", "all"):
         validate(args.scale, args.folder or BENCH_DIR / f"scale{args.scale}")
+    if args.what in ("start", "all"):
+        start(args.scale, args.folder or BENCH_DIR / f"scale{args.scale}", min(args.runs, 3),
+              args.root)
 
 
 if __name__ == "__main__":

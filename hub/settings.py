@@ -42,6 +42,12 @@ SETTINGS = {
                      "then shows accidents, not tampering (demo and synthetic data only)"),
     "releases_kept": ("HUB_RELEASES_KEPT", "3", "releases `python -m hub publish` keeps beside "
                       "the live path (HUB_DATA_DIR), for rollback"),
+    "recheck_seconds": ("HUB_RECHECK_SECONDS", "3", "the app looks at most this often whether "
+                        "the live extract changed (the link, file sizes and times; checksums "
+                        "only when they changed)"),
+    "cache_dir": ("HUB_CACHE_DIR", str(ROOT / "data" / "cache"), "verdicts of extracts that "
+                  "passed validation, by checksum, so an unchanged extract is not validated "
+                  "again at start; empty: no cache"),
     "suppression_threshold": ("HUB_SUPPRESSION_THRESHOLD", "5",
                               "counts from 1 to this are shown as [c]"),
     "repeat_threshold": ("HUB_REPEAT_THRESHOLD", "3",
@@ -81,6 +87,8 @@ class Settings:
     session_dir: Path = ROOT / "data" / "sessions"
     audit_secret: str = ""  # "" = not set: the published demo key (hub/audit.py)
     releases_kept: int = 3
+    recheck_seconds: float = 3.0
+    cache_dir: Path | None = ROOT / "data" / "cache"  # None: validation is not cached
 
     @classmethod
     def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
@@ -102,7 +110,9 @@ class Settings:
                    Path(raw["role_map"]) if raw["role_map"] else None, raw["role_claim"],
                    int(raw["session_max_minutes"]), int(raw["idle_minutes"]),
                    Path(raw["session_dir"]), audit_secret=raw["audit_secret"],
-                   releases_kept=int(raw["releases_kept"]))
+                   releases_kept=int(raw["releases_kept"]),
+                   recheck_seconds=float(raw["recheck_seconds"]),
+                   cache_dir=Path(raw["cache_dir"]) if raw["cache_dir"].strip() else None)
 
     @property
     def record_key_secret(self) -> str:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 
 from hub.database import open_database
 from tests.builders import build_extract
+
+
+@pytest.fixture(scope="session", autouse=True)
+def validation_cache(tmp_path_factory):
+    """Verdicts of the validation are cached in a folder of the test run, not in data/cache
+    (servers the tests start inherit it)."""
+    if "HUB_CACHE_DIR" not in os.environ:
+        os.environ["HUB_CACHE_DIR"] = str(tmp_path_factory.mktemp("validation-cache"))
 
 
 @pytest.fixture

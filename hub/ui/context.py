@@ -7,6 +7,7 @@ a `View` and pages read it with `view()`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -17,11 +18,12 @@ from hub.access import DEMO_REAL_EXTRACT, Person
 from hub.audience import Audience
 from hub.contract import LOCALITIES, label
 from hub.database import Database, open_database
-from hub.extract import ExtractError, read_manifest
+from hub.extract import ExtractError
 from hub.filters import CHOICES, FILTER_LABELS, GRAIN_LABELS, PERIOD_ORDER_NOTE, Filters, \
     add_months, grain_choices, last_whole_month, month_start, nearest_grain, protected_choices, \
     reporting_periods
 from hub.formatting import markdown_literal
+from hub.live import LiveExtract, ValidationCache
 from hub.settings import Settings
 from hub.ui import signin
 
@@ -71,55 +73,76 @@ def preview_as_board(audience: Audience) -> Audience:
     return audience
 
 
-# Opened extracts are kept for the process here, not in st.cache_resource: nothing that clears
-# Streamlit's caches (hub/ui/guard.py drops a client's clear_cache; this is the second wall)
-# makes the server reopen and revalidate one. The lock opens each extract once, even when
-# the first sessions arrive together; the last few opened are kept.
-_OPENED: dict[tuple, Database] = {}
-_OPENING = threading.Lock()
-_KEEP_OPEN = 4
-# The last extract that passed at each data path, for every session of the process: when the
-# next one is refused, a new visitor still gets it (with a banner), not only the error.
-_LAST_GOOD: dict[str, Database] = {}
+# The live extracts are followed for the process here (hub/live.py), not in st.cache_resource:
+# nothing that clears Streamlit's caches (hub/ui/guard.py drops a client's clear_cache; this is
+# the second wall) makes the server reopen and revalidate one. One follower per data path and
+# settings; it keeps the last good extract for every session when a newer one is refused.
+_FOLLOWING: dict[tuple, LiveExtract] = {}
+_FOLLOWING_LOCK = threading.Lock()
+_KEEP_FOLLOWING = 4
+_LEASE = "_hub_lease"  # (follower, database) lent to this session's current run
 
 
-def _open(path: str, manifest_stamp: str, reference_dir: str, threshold: int,
-          window_days: int, secret: str) -> Database:
-    # manifest_stamp keys the cache on the extract's identity, so a new extract is reopened.
-    key = (path, manifest_stamp, reference_dir, threshold, window_days, secret)
-    with _OPENING:
-        if key not in _OPENED:
-            with st.spinner("Opening the extract..."):
-                _OPENED[key] = open_database(path, reference_dir, repeat_threshold=threshold,
-                                             repeat_window_days=window_days, secret=secret)
-            while len(_OPENED) > _KEEP_OPEN:  # the oldest first
-                del _OPENED[next(iter(_OPENED))]
-        return _OPENED[key]
+def _follower(config: Settings) -> LiveExtract:
+    key = (str(config.data_dir), str(config.reference_dir), config.repeat_threshold,
+           config.repeat_window_days, config.record_key_secret, str(config.cache_dir),
+           config.recheck_seconds)
+    with _FOLLOWING_LOCK:
+        if key not in _FOLLOWING:
+            opener = functools.partial(_open, config)
+            _FOLLOWING[key] = LiveExtract(config.data_dir, config.reference_dir, opener,
+                                          cache=ValidationCache(config.cache_dir),
+                                          recheck_seconds=config.recheck_seconds)
+            while len(_FOLLOWING) > _KEEP_FOLLOWING:  # the oldest first; closed when unused
+                _FOLLOWING.pop(next(iter(_FOLLOWING))).close()
+        return _FOLLOWING[key]
+
+
+def _open(config: Settings, folder, validate: bool) -> Database:
+    return open_database(folder, config.reference_dir, validate=validate,
+                         repeat_threshold=config.repeat_threshold,
+                         repeat_window_days=config.repeat_window_days,
+                         secret=config.record_key_secret)
+
+
+def end_run() -> None:
+    """Give back the database this run used (the entry point calls it however the run ends),
+    so that one no longer served can be closed."""
+    lease = st.session_state.pop(_LEASE, None)
+    if lease is not None:
+        follower, db = lease
+        follower.release(db)
 
 
 def database(config: Settings) -> Database:
-    """The validated extract, opened once per process. A refused extract is reported without
-    a traceback and the last good extract keeps being served, if there is one."""
+    """The validated live extract, lent to this run until end_run(). A refused extract is
+    reported without a traceback and the last good extract keeps being served, if there is
+    one, to every session."""
+    end_run()  # a run that ended without end_run (it should not happen) gives its lease back
+    follower = _follower(config)
     try:
-        stamp = str(read_manifest(config.data_dir).get("extract_id"))
-        db = _open(str(config.data_dir), stamp, str(config.reference_dir),
-                   config.repeat_threshold, config.repeat_window_days,
-                   config.record_key_secret)
-    except ExtractError as exc:
-        log.error("extract refused: %s", exc)
-        last_good = _LAST_GOOD.get(str(config.data_dir))
-        st.error(f"The extract in {markdown_literal(config.data_dir)} was refused, so it is not "
-                 "shown. The hub lead can check it with `python -m hub validate`.")
-        with st.expander("Why it was refused"):
-            st.code(str(exc), language=None)
-        if last_good is None:
-            st.stop()
+        if follower.open_databases():
+            served = follower.acquire()
+        else:
+            with st.spinner("Opening the extract..."):
+                served = follower.acquire()
+    except ExtractError as exc:  # refused, and nothing passed before
+        _refused(config, str(exc))
+        st.stop()
+    st.session_state[_LEASE] = (follower, served.db)
+    if served.refusal is not None:
+        _refused(config, served.refusal)
         st.warning(f"Showing the last extract that passed validation, "
-                   f"{markdown_literal(last_good.info.extract_id)}, to everyone until a new one "
+                   f"{markdown_literal(served.db.info.extract_id)}, to everyone until a new one "
                    "passes.")
-        return last_good
-    _LAST_GOOD[str(config.data_dir)] = db
-    return db
+    return served.db
+
+
+def _refused(config: Settings, reason: str) -> None:
+    st.error(f"The extract in {markdown_literal(config.data_dir)} was refused, so it is not "
+             "shown. The hub lead can check it with `python -m hub validate`.")
+    with st.expander("Why it was refused"):
+        st.code(reason, language=None)
 
 
 def _month_options(db: Database) -> list[str]:

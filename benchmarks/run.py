@@ -18,12 +18,16 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from hub.contract import LOCALITIES
 from hub.settings import ROOT
 
 BENCH_DIR = ROOT / "data" / "bench"  # git-ignored: generated extracts for benchmarks
-PAGES = ["overview", "referrals", "missing", "lionheart", "prevention_pursuit", "local_slices"]
+# A page, or a page with its address bar's parameters: Missing episodes shows its first
+# section (tab) only; its print view builds every section.
+PAGES = ["overview", "referrals", "missing", "missing?print=1", "lionheart", "prevention_pursuit",
+         "local_slices"]
 
 
 def pages(runs: int) -> None:
@@ -46,9 +50,13 @@ def pages(runs: int) -> None:
     period = "from" if os.environ["HUB_AUDIENCE"] == "hub_lead" else "period"
     with timed_queries() as spent:
         for page in PAGES:
-            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300).run()
-            if page != "overview":
-                at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
+            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+            name, _, query = page.partition("?")
+            for key, value in parse_qsl(query):
+                at.query_params[key] = value
+            at.run()
+            if name != "overview":
+                at.switch_page(str(ROOT / "app_pages" / f"{name}.py")).run()
             changes, duckdb, counts, reruns = [], [], [], []
             for i in range(runs):
                 # A new combination each time, so the change is never served from the cache.

@@ -17,46 +17,90 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from hub.contract import LOCALITIES
 from hub.settings import ROOT
 
 BENCH_DIR = ROOT / "data" / "bench"  # git-ignored: generated extracts for benchmarks
-PAGES = ["overview", "referrals", "missing", "lionheart", "prevention_pursuit", "local_slices"]
+# A page, or a page with its address bar's parameters: Missing episodes shows its first
+# section (tab) only; its print view builds every section.
+PAGES = ["overview", "referrals", "missing", "missing?print=1", "lionheart", "prevention_pursuit",
+         "local_slices"]
 
 
 def pages(runs: int) -> None:
     """A filter change re-runs the page with a new filter set (nothing cached for it yet).
-    Baseline: a rerun with the same filters (everything cached)."""
+    Beside it, in the same run: the time spent in the page's raw DuckDB queries
+    (`Database.query`, the SQL and its DataFrame), and the ratio of the two, to show where
+    the rest goes (protection, charts, Streamlit). Baseline: a rerun with the same filters
+    (everything cached)."""
     from streamlit.testing.v1 import AppTest
 
     os.environ.setdefault("HUB_DEMO", "1")  # the audience from HUB_AUDIENCE, no sign-in
     os.environ.setdefault("HUB_AUDIENCE", "board")
     print(f"Filter change, server side (AppTest), median of {runs} runs, extract "
-          f"{os.environ.get('HUB_DATA_DIR', 'data/demo')}, audience {os.environ['HUB_AUDIENCE']}")
-    print(f"{'page':<20}{'filter change (s)':>18}{'cached rerun (s)':>18}{'ratio':>8}")
+          f"{os.environ.get('HUB_DATA_DIR', 'data/demo')}, audience {os.environ['HUB_AUDIENCE']}"
+          f", load average {os.getloadavg()[0]:.1f}")
+    print(f"{'page':<20}{'filter change (s)':>18}{'DuckDB (s)':>12}{'ratio':>7}"
+          f"{'queries':>9}{'cached rerun (s)':>18}")
     codes = list(LOCALITIES)
     # Protected audiences pick reporting periods; the hub lead picks the first month.
     period = "from" if os.environ["HUB_AUDIENCE"] == "hub_lead" else "period"
-    for page in PAGES:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300).run()
-        if page != "overview":
-            at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
-        changes, reruns = [], []
-        for i in range(runs):
-            # A new combination each time, so the change is never served from the cache.
-            at.multiselect(key="locality").set_value([codes[i % 7]])
-            box = at.selectbox(key=period)
-            box.set_value(box.options[(-6 if period == "from" else 1) - i // 7])
-            start = time.perf_counter()
+    with timed_queries() as spent:
+        for page in PAGES:
+            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+            name, _, query = page.partition("?")
+            for key, value in parse_qsl(query):
+                at.query_params[key] = value
             at.run()
-            changes.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            at.run()
-            reruns.append(time.perf_counter() - start)
-        change, rerun = statistics.median(changes), statistics.median(reruns)
-        print(f"{page:<20}{change:>18.3f}{rerun:>18.3f}{change / rerun:>8.1f}")
+            if name != "overview":
+                at.switch_page(str(ROOT / "app_pages" / f"{name}.py")).run()
+            changes, duckdb, counts, reruns = [], [], [], []
+            for i in range(runs):
+                # A new combination each time, so the change is never served from the cache.
+                at.multiselect(key="locality").set_value([codes[i % 7]])
+                box = at.selectbox(key=period)
+                box.set_value(box.options[(-6 if period == "from" else 1) - i // 7])
+                spent.clear()
+                start = time.perf_counter()
+                at.run()
+                changes.append(time.perf_counter() - start)
+                duckdb.append(sum(spent))
+                counts.append(len(spent))
+                start = time.perf_counter()
+                at.run()
+                reruns.append(time.perf_counter() - start)
+            change, rerun = statistics.median(changes), statistics.median(reruns)
+            raw = statistics.median(duckdb)
+            print(f"{page:<20}{change:>18.3f}{raw:>12.3f}{change / raw if raw else 0:>7.1f}"
+                  f"{statistics.median(counts):>9.0f}{rerun:>18.3f}")
+
+
+@contextmanager
+def timed_queries():
+    """The seconds of each `Database.query` call (every named query's SQL, run and read into
+    a DataFrame) while inside, in a list the caller may clear. Script runs are in AppTest's
+    thread of this process, so one list sees them."""
+    from hub.database import Database
+
+    spent: list[float] = []
+    query = Database.query
+
+    def timed(self, name, **params):
+        start = time.perf_counter()
+        try:
+            return query(self, name, **params)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    Database.query = timed
+    try:
+        yield spent
+    finally:
+        Database.query = query
 
 
 def validate(scale: int, folder: Path) -> None:

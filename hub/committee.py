@@ -34,6 +34,7 @@ class Answer:
     answer: str
     page: str  # the app page file that shows it (app_pages/...)
     anchor: str  # the key of the figure block on that page
+    section: str = ""  # the tab of that page the block is in, on a page shown by section
 
 
 def _compared(what: str, now: float | None, now_text: str, when_now: str,
@@ -139,23 +140,23 @@ def committee_answers(cards: list[Card], figures: Figures, filters: Filters,
                "app_pages/prevention_pursuit.py", "pursue_trend"),
         Answer("Are missing episodes still rising after the recording change of 2017/18?",
                from_card("Missing episodes", "Missing episodes"),
-               "app_pages/missing.py", "missing_trend"),
+               "app_pages/missing.py", "missing_trend", "Episodes and children"),
         Answer("Is a strategy meeting held after three episodes in 90 days?",
                from_card("Strategy meetings within 14 days (%)",
                          "The share of triggers met within 14 days"),
-               "app_pages/missing.py", "repeat_meeting_trend"),
+               "app_pages/missing.py", "repeat_meeting_trend", "Repeat missing"),
         Answer("Are out-of-area children still the biggest cohort of those missing?",
                _trend_answer(shares, "out_of_area_pct",
                              "The share of children missing who were placed by other "
                              "councils", noise),
-               "app_pages/missing.py", "missing_out_of_area_share"),
+               "app_pages/missing.py", "missing_out_of_area_share", "Shares"),
         Answer("Is the share of children missing only once falling?",
                from_card("Children missing once (%)", "The share missing only once"),
-               "app_pages/missing.py", "missing_once_trend"),
+               "app_pages/missing.py", "missing_once_trend", "Shares"),
         Answer("Are most children missing from home rather than care?",
                _trend_answer(shares, "from_home_pct", "The share of episodes from home",
                              noise),
-               "app_pages/missing.py", "missing_from_home_share"),
+               "app_pages/missing.py", "missing_from_home_share", "Shares"),
         Answer("Is prevention work reaching Gypsy and traveller communities?",
                _outreach(settings, filters),
                "app_pages/prevention_pursuit.py", "prevention_gypsy_traveller_sessions"),

@@ -155,7 +155,8 @@ def test_partnership_sees_only_its_own_locality(monkeypatch, edge_extract):
 
 
 def test_hub_lead_list_appears_only_for_the_hub_lead(monkeypatch, edge_extract):
-    lead = run(monkeypatch, edge_extract, "hub_lead", "missing")
+    # the print view: every section of the page, each list's among them
+    lead = run(monkeypatch, edge_extract, "hub_lead", "missing", print="1")
     listed = [df.value for df in lead.dataframe if "Child (pseudonym)" in df.value.columns]
     assert len(listed) == 2 and listed[0]["Child (pseudonym)"].tolist() == ["r"]
     # s's two returns, 2 and 21 July (20 hours after leaving), within 90 days of 15 Sep,
@@ -165,17 +166,60 @@ def test_hub_lead_list_appears_only_for_the_hub_lead(monkeypatch, edge_extract):
     assert "2 interviews owed, 0 of them never offered; 0 more were offered and declined." in [
         c.value for c in lead.caption]
     for audience in ["board", "csp:E07000133"]:
-        at = run(monkeypatch, edge_extract, audience, "missing")
+        at = run(monkeypatch, edge_extract, audience, "missing", print="1")
         assert not [df for df in at.dataframe if "Child (pseudonym)" in df.value.columns]
         assert not {"Children awaiting a strategy meeting", "Return home interviews still owed"
                     } & {s.value for s in at.subheader}
+
+
+MISSING_SECTIONS = {  # app_pages/missing.py: each tab and the figure blocks it draws
+    "Episodes and children": ["missing_trend", "missing_from_trend", "missing_recording_trend"],
+    "Shares": ["missing_once_trend", "missing_from_period", "missing_out_of_area_share",
+               "missing_from_home_share"],
+    "Repeat missing": ["repeat_trend", "repeat_meeting_trend"],
+    "Return home interviews": ["rhi_trend"],
+    "The episodes in the period": ["missing_duration", "missing_placement", "missing_risk",
+                                   "missing_type", "missing_locality", "missing_locality_rate"],
+}
+
+
+def test_missing_episodes_builds_only_its_open_section_and_the_print_view_every_one(
+        monkeypatch, tmp_path, edge_extract):
+    from hub import audit
+
+    monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "audit"))
+    at = run(monkeypatch, edge_extract, "hub_lead", "missing")
+
+    def blocks():
+        return [h.anchor for h in at.subheader if h.anchor]
+
+    assert [t.label for t in at.tabs][:1] == ["Episodes and children"]  # the first is open
+    assert blocks() == MISSING_SECTIONS["Episodes and children"]
+    assert not audit.read_log(tmp_path / "audit").shape[0]  # the lists' tabs are not open
+    for label, keys in MISSING_SECTIONS.items():  # a tab opened, as a click opens it
+        at.session_state["section"] = label
+        at.run()
+        assert blocks() == keys
+        if label == "Repeat missing":  # its list is built, and its opening logged, now
+            assert list(audit.read_log(tmp_path / "audit")["slice"]) == [
+                "Children awaiting a strategy meeting, as of 15 Sep 2019"]
+    at.multiselect(key="locality").set_value(["E07000133"]).run()  # a filter change keeps it
+    assert blocks() == MISSING_SECTIONS["The episodes in the period"]
+    # a link names the tab it opens at (the browser keeps the open tab in the address bar)
+    linked = run(monkeypatch, edge_extract, "board", "missing", section="Shares")
+    assert [h.anchor for h in linked.subheader if h.anchor] == MISSING_SECTIONS["Shares"]
+    # The print view: every section, one after another, without the tabs.
+    printed = run(monkeypatch, edge_extract, "board", "missing", print="1")
+    assert [h.anchor for h in printed.subheader if h.anchor] == [
+        key for keys in MISSING_SECTIONS.values() for key in keys]
+    assert "Episodes and children" not in [t.label for t in printed.tabs]
 
 
 def test_opening_the_hub_leads_lists_is_logged_once(monkeypatch, edge_extract, tmp_path):
     from hub import audit
 
     monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "audit"))
-    lead = run(monkeypatch, edge_extract, "hub_lead", "missing")
+    lead = run(monkeypatch, edge_extract, "hub_lead", "missing", print="1")  # every section
     lead.run()  # a rerun with the same filters logs nothing more
     logged = audit.read_log(tmp_path / "audit")
     assert sorted(logged["slice"]) == ["Children awaiting a strategy meeting, as of 15 Sep 2019",
@@ -184,12 +228,12 @@ def test_opening_the_hub_leads_lists_is_logged_once(monkeypatch, edge_extract, t
     buttons = [b.proto.label for b in lead.get("download_button")]
     assert buttons == ["Download the list (CSV, OFFICIAL-SENSITIVE — not for onward sharing)"] * 2
     for audience in ["board", "csp:E07000133"]:
-        run(monkeypatch, edge_extract, audience, "missing")
+        run(monkeypatch, edge_extract, audience, "missing", print="1")
     assert len(audit.read_log(tmp_path / "audit")) == 2
     # A list whose opening cannot be logged is not shown.
     (tmp_path / "blocked").write_text("a file where the audit folder should be")
     monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "blocked"))
-    blocked = run(monkeypatch, edge_extract, "hub_lead", "missing")
+    blocked = run(monkeypatch, edge_extract, "hub_lead", "missing", section="Repeat missing")
     assert not [df for df in blocked.dataframe if "Child (pseudonym)" in df.value.columns]
     assert any("The list is not shown because" in w.value for w in blocked.warning)
 
@@ -306,7 +350,7 @@ def test_hub_lead_list_shows_dates_and_who_is_overdue(monkeypatch, tmp_path):
                 + [episode(child_id="u", start_at=noon(2019, 9, d)) for d in (1, 3, 5)])
     extract = build_extract(tmp_path, coverage_start=dt.date(2019, 1, 1),
                             coverage_end=dt.date(2019, 9, 15), missing_episodes=episodes)
-    at = run(monkeypatch, extract, "hub_lead", "missing")
+    at = run(monkeypatch, extract, "hub_lead", "missing", section="Repeat missing")
     listed = next(df.value for df in at.dataframe if "Child (pseudonym)" in df.value.columns)
     assert listed["Child (pseudonym)"].tolist() == ["r", "u"]
     assert [str(d) for d in listed["Trigger date"]] == ["2019-03-09", "2019-09-05"]
@@ -319,7 +363,8 @@ def test_hub_lead_list_shows_dates_and_who_is_overdue(monkeypatch, tmp_path):
 def test_the_meetings_chart_warns_that_the_latest_month_can_read_low(monkeypatch,
                                                                     edge_extract):
     for audience in AUDIENCES:
-        captions = [c.value for c in run(monkeypatch, edge_extract, audience, "missing").caption]
+        captions = [c.value for c in run(monkeypatch, edge_extract, audience, "missing",
+                                         section="Repeat missing").caption]
         assert any("last 14 days of the extract may still get a meeting in time" in c
                    for c in captions)
 

@@ -33,9 +33,10 @@ PERSON = {"is_logged_in": True, "sub": "sub-ann", "email": "ann@council.example"
 
 
 def app(monkeypatch, tmp_path, extract: Path = DEMO, *, user: dict | None = None,
-        provider: bool = True, page: str = "overview", **env) -> AppTest:
+        provider: bool = True, page: str = "overview", query: dict | None = None,
+        **env) -> AppTest:
     """The dashboard without demo mode: signed in as `user` (None: nobody), with the provider
-    configured or not, the role map above."""
+    configured or not, the role map above; `query`, the address bar's parameters."""
     monkeypatch.delenv("HUB_DEMO", raising=False)
     monkeypatch.delenv("HUB_AUDIENCE", raising=False)
     roles = tmp_path / "roles.toml"
@@ -48,6 +49,8 @@ def app(monkeypatch, tmp_path, extract: Path = DEMO, *, user: dict | None = None
     if provider:
         at.secrets = dict(AUTH)
     at.user = {"iat": int(time.time()), **user} if user else {"is_logged_in": False}
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
     at.run()
     if page != "overview" and not at.exception:
         at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
@@ -132,7 +135,8 @@ def test_demo_mode_shows_its_banner_and_refuses_an_extract_not_marked_synthetic(
 def test_opening_a_list_names_the_signed_in_person_in_the_log(monkeypatch, tmp_path):
     from hub import audit
 
-    app(monkeypatch, tmp_path, user={**PERSON, "groups": ["hub-lead"]}, page="missing")
+    app(monkeypatch, tmp_path, user={**PERSON, "groups": ["hub-lead"]}, page="missing",
+        query={"print": "1"})  # every section, so every list
     entries = audit.read_log(tmp_path / "audit").to_dict("records")
     assert entries  # each list opened on the page
     for entry in entries:

@@ -56,7 +56,8 @@ def test_a_chart_whose_figures_are_all_hidden_says_so_instead_of_drawing_nothing
 
 
 def test_trend_charts_name_their_events_and_explain_their_gaps_in_words(monkeypatch):
-    at = run(monkeypatch, DEMO, "board", "missing", locality="E07000133")
+    # the print view: every trend chart of the page, in the order it prints them
+    at = run(monkeypatch, DEMO, "board", "missing", locality="E07000133", print="1")
     captions = [c.value for c in at.caption]
     assert HIDDEN_NOTE in captions  # one district's months: many are [c]
     # as a person reads them: the event labels come from a reference file, so are escaped

@@ -5,6 +5,7 @@ extract; exact figures counted by hand, protected ones worked out with tests.bui
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -116,5 +117,25 @@ def test_the_overview_lists_every_question_with_a_link_to_its_chart(monkeypatch,
     assert "What the committee asked" in [h.value for h in at.header]
     links = [m.value for m in at.markdown if "[See the chart](" in m.value]
     assert len(links) == 12
-    assert any("(/missing?from=2019-04&to=2019-09&step=quarter#missing_trend)" in m
-               for m in links)
+    assert any("(/missing?from=2019-04&to=2019-09&step=quarter&section=Episodes+and+children"
+               "#missing_trend)" in m for m in links)
+
+
+def test_every_committee_link_opens_its_page_at_the_section_that_draws_its_chart(
+        monkeypatch, extract):
+    from urllib.parse import parse_qsl, urlsplit
+
+    from hub.ui.layout import PAGES
+
+    at = run(monkeypatch, extract, "board")
+    links = [re.search(r"\[See the chart\]\(([^)]*)\)", m.value).group(1)
+             for m in at.markdown if "[See the chart](" in m.value]
+    files = {("/" if i == 0 else f"/{path}"): Path(file).stem
+             for i, (file, _, path, _, _) in enumerate(PAGES)}
+    for link in links:
+        address = urlsplit(link)
+        page = run(monkeypatch, extract, "board", files[address.path],
+                   **dict(parse_qsl(address.query)))
+        # the block's title carries the anchor the link ends with (its chart may be hidden [c])
+        shown = [h.anchor for h in page.subheader]
+        assert address.fragment in shown, (link, shown)

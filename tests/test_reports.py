@@ -346,9 +346,9 @@ def test_bad_command_lines_get_a_message_not_a_traceback(db, tmp_path, monkeypat
 
 # --- The same figures as the screen, and the Reports page (AppTest, demo extract) ----------------
 
-def run(monkeypatch, audience: str, page: str, audit_dir):
+def run(monkeypatch, audience: str, page: str, audit_dir, **query):
     monkeypatch.setenv("HUB_AUDIT_DIR", str(audit_dir))
-    return run_page(monkeypatch, DEMO, audience, page)
+    return run_page(monkeypatch, DEMO, audience, page, **query)
 
 
 def screen_tables(at) -> dict[str, list]:
@@ -393,7 +393,8 @@ def test_the_reports_page_builds_files_with_the_screens_figures(monkeypatch, tmp
     assert len(slides) == len(KEY_CHARTS) + 3 and p.marking in slide_text(slides[0])
     tables = {}
     for page in sorted({spec.page for spec in KEY_CHARTS}):
-        tables.update(screen_tables(run(monkeypatch, audience, page, tmp_path)))
+        # the print view: every section of a page shown by section
+        tables.update(screen_tables(run(monkeypatch, audience, page, tmp_path, print="1")))
     for section in p.sections:
         assert pack_lines(section) == tables[section.title], section.title
 

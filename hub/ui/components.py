@@ -167,6 +167,35 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
     return frame.copy()
 
 
+PRINT_VIEW = "print"  # ?print=1: the page with every section, for printing (hub/ui/layout.py)
+SECTION = "section"  # ?section=<label>: the section a long page opens at (a shareable link)
+
+
+def print_view() -> bool:
+    return st.query_params.get(PRINT_VIEW) == "1"
+
+
+def by_section(sections: dict[str, Callable[[], None]]) -> None:
+    """A long page one section at a time: a tab for each (label: draw), and only the open
+    tab's section runs, so a filter change builds only what is on screen. The open tab is kept
+    in the address bar (?section=<label>), so it survives reruns and reloads and a link can
+    name it. The print view (?print=1) draws every section one after another, for printing."""
+    v = view()
+    if print_view():
+        st.caption("Print view: every section of the page, one after another.")
+        for draw in sections.values():
+            draw()
+        return
+    params = urlencode({**v.filters.to_query_params(), PRINT_VIEW: "1"}, doseq=True)
+    st.caption(f"One section at a time. To print the whole page, open the "
+               f"[print view](?{params}).")
+    tabs = st.tabs(list(sections), key=SECTION, on_change="rerun", bind="query-params")
+    for tab, draw in zip(tabs, sections.values()):
+        if tab.open:  # a closed tab's section is not built (its tab shows it when opened)
+            with tab:
+                draw()
+
+
 def committee_section(answers: list[committee.Answer]) -> None:
     """The questions of the minutes, each with its answer and a link to the chart (the
     link keeps the view's filters)."""
@@ -178,7 +207,8 @@ def committee_section(answers: list[committee.Answer]) -> None:
                   "called about the same." if v.audience.protected else ""))
     params = urlencode(v.filters.to_query_params(), doseq=True)
     for answer in answers:
-        link = f"{page_address(answer.page)}?{params}#{answer.anchor}"
+        section = f"&{urlencode({SECTION: answer.section})}" if answer.section else ""
+        link = f"{page_address(answer.page)}?{params}{section}#{answer.anchor}"
         st.markdown(f"**{answer.question}**  \n{markdown_literal(answer.answer)} "
                     f"[See the chart]({link})")
 

@@ -22,7 +22,8 @@ from hub.settings import Settings
 pytestmark = pytest.mark.e2e
 
 MELTON = "E07000133"
-DEEP_LINK = f"/missing?locality={MELTON}&from=2019-04&to=2019-09"
+# a link may name the section (tab) of a page shown by section: the locality charts' here
+DEEP_LINK = f"/missing?locality={MELTON}&from=2019-04&to=2019-09&section=The+episodes+in+the+period"
 JAN_TO_MAR = "Jan 2019 to Mar 2019 (Q4 2018-19)"  # a reporting period the board can pick
 # How a shown figure may look: a number, a percentage, or a symbol such as [c].
 FIGURE = re.compile(r"^(-?[\d,]+(\.\d+)?%?|\[[a-z]\])$")
@@ -111,6 +112,22 @@ def test_changing_a_filter_updates_the_address_bar_and_reloading_it_shows_the_sa
     assert board.sidebar_choice("Locality") == ["Melton"]
     assert board.sidebar_choice("Reporting period") == [JAN_TO_MAR]
     assert board.sidebar_notes() == [], "the reloaded link was not fully understood"
+
+
+def test_a_section_opened_is_kept_in_the_address_bar_and_reloading_it_opens_it_again(board):
+    board.open("/missing?from=2019-04&to=2019-09")
+    assert set(board.charts()) == {"missing_trend", "missing_from_trend",
+                                   "missing_recording_trend"}  # the first section only
+    with board.rerun():  # the tab's section is built when it is opened
+        board.page.get_by_role("tab", name="Repeat missing").click()
+    assert query_params(board.url).get("section") == ["Repeat missing"]
+    assert set(board.charts()) == {"repeat_trend", "repeat_meeting_trend"}
+    _choose(board, "Reporting period", JAN_TO_MAR)  # a filter change keeps the open tab
+    assert query_params(board.url).get("section") == ["Repeat missing"]
+    board.page.reload()
+    board.wait()
+    assert set(board.charts()) == {"repeat_trend", "repeat_meeting_trend"}
+    assert all(board.charts().values())
 
 
 def test_clicking_a_locality_bar_filters_the_page(board):

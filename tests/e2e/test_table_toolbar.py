@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 def test_a_table_has_no_download_button_of_its_own(open_dashboard):
     lead = open_dashboard("hub_lead")
-    lead.open("/missing")
+    lead.open("/missing?section=Repeat+missing")  # the section with a list
     table = lead.page.get_by_test_id("stDataFrame").filter(visible=True).first
     table.scroll_into_view_if_needed()
     table.hover()

@@ -139,10 +139,28 @@ def table_text(frame: pd.DataFrame, *, x: str, y: str, series: str | None, decim
     return text[[x, y]].rename(columns={x: headers.get(x, label(x)), y: headers.get(y, label(y))})
 
 
-def section(db: Database, spec: ChartSpec, filters: Filters, audience: Audience,
-            threshold: int) -> Section:
-    """One chart of the view, protected for the audience, in every form a person reads it."""
-    result, frame = outputs.protected(spec.query, db, filters, audience, threshold)
+@dataclass(frozen=True)
+class Prepared:
+    """A chart's protected figures made ready to draw, as the screen and the files both do."""
+    frame: pd.DataFrame
+    x: str
+    y: str
+    series: str | None
+    headers: dict[str, str]
+    decimals: int
+    summary: str
+    events: pd.DataFrame | None  # the events within the trend's span (None: not a trend)
+    period: tuple[dt.date, dt.date] | None
+
+    def table(self) -> pd.DataFrame:
+        return table_text(self.frame, x=self.x, y=self.y, series=self.series,
+                          decimals=self.decimals, headers=self.headers)
+
+
+def prepare(result: queries.Result, frame: pd.DataFrame, spec: ChartSpec, db: Database,
+            filters: Filters) -> Prepared:
+    """The protected `frame` of `result` narrowed by spec.where, with its axes, series,
+    summary and events: the one route for page blocks (hub.ui.components) and files."""
     for column, value in spec.where.items():
         frame = frame[frame[column] == value].drop(columns=column)
     frame = frame.reset_index(drop=True)
@@ -162,6 +180,16 @@ def section(db: Database, spec: ChartSpec, filters: Filters, audience: Audience,
                         & (events["date"] <= pd.Timestamp(frame[x].max()))] \
             if not frame.empty else events.iloc[:0]
         period = (filters.start, filters.end)
+    return Prepared(frame, x, y, series, headers, decimals, summary, events, period)
+
+
+def section(db: Database, spec: ChartSpec, filters: Filters, audience: Audience,
+            threshold: int) -> Section:
+    """One chart of the view, protected for the audience, in every form a person reads it."""
+    result, protected = outputs.protected(spec.query, db, filters, audience, threshold)
+    ready = prepare(result, protected, spec, db, filters)
+    frame, x, y, series, headers = ready.frame, ready.x, ready.y, ready.series, ready.headers
+    decimals, summary, events, period = ready.decimals, ready.summary, ready.events, ready.period
     notes: list[str] = []
     figure = None
     if frame.empty:
@@ -185,8 +213,7 @@ def section(db: Database, spec: ChartSpec, filters: Filters, audience: Audience,
     drawn_events = events if figure is not None and events is not None and len(events) else None
     return Section(spec.key, spec.title, summary,
                    events_caption(drawn_events) if drawn_events is not None else "",
-                   tuple(notes), table_text(frame, x=x, y=y, series=series, decimals=decimals,
-                                            headers=headers), frame, figure)
+                   tuple(notes), ready.table(), frame, figure)
 
 
 def key_sections(db: Database, filters: Filters, audience: Audience, threshold: int,

@@ -14,15 +14,14 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from hub import committee, exports, outputs, queries, slices
+from hub import committee, exports, outputs, queries, sections, slices
 from hub.audience import Audience
 from hub.charts import chart, events_caption, image_options
 from hub.contract import label
 from hub.disclosure import ADJUSTED_NOTE, symbols, symbols_present
 from hub.filters import Filters
 from hub.formatting import markdown_literal
-from hub.sections import GRAIN_NOTES, HIDDEN_NOTE, table_text as _table
-from hub.summaries import breakdown_summary, trend_summary
+from hub.sections import GRAIN_NOTES, HIDDEN_NOTE
 from hub.ui.context import view
 from hub.ui.layout import page_address
 
@@ -82,36 +81,24 @@ def _drawn(name: str, extract: str, filters: Filters, audience: str, threshold: 
            block: tuple, _v) -> Drawn:
     # Keyed like _protected, plus the block's own arguments; _v (the view) is not hashed.
     options = dict(block)
-    where, headers, measures = (dict(options.pop(k)) for k in ("where", "headers", "measures"))
-    title, x, y, series = options["title"], options["x"], options["y"], options["series"]
-    percent, trend, decimals = options["percent"], options["trend"], options["decimals"]
+    select_locality = options.pop("select_locality")
+    options.update(headers=dict(options["headers"]), where=dict(options["where"]),
+                   measures=dict(options["measures"]) or None)
+    spec = sections.ChartSpec(page="", query=getattr(queries, name), **options)
     v = _v
-    result, frame = figures(getattr(queries, name), filters, **where)
-    x = result.time if trend and result.time else x
-    if measures:
-        frame, series, y = outputs.long_measures(frame, x, measures), "measure", "value"
-        headers = {"value": "Percentage" if percent else "Number", **headers}
-    decimals = (1 if percent else 0) if decimals is None else decimals
-    summary = (trend_summary if trend else breakdown_summary)(
-        frame, x=x, y=y, series=series, what=title, percent=percent, decimals=decimals)
-    events, period = None, None
-    if trend:
-        events = v.db.reference.events
-        events = events[(events["date"] >= pd.Timestamp(frame[x].min()))
-                        & (events["date"] <= pd.Timestamp(frame[x].max()))] \
-            if not frame.empty else events.iloc[:0]
-        period = (filters.start, filters.end)
+    result, protected = figures(spec.query, filters)
+    ready = sections.prepare(result, protected, spec, v.db, filters)
+    frame, x, y = ready.frame, ready.x, ready.y
     figure = None
     if not frame.empty and not frame[y].isna().all():
         stamp = (f"{filters.describe_period()}, "
                  f"{slices.locality_name(v.db, filters)}. {exports.marking(v.audience)}")
-        figure = chart(frame, x=x, y=y, kind=options["kind"], series=series, percent=percent,
-                       decimals=decimals, title=title, subtitle=stamp, events=events,
-                       period=period, horizontal=options["horizontal"],
-                       y_title=headers.get(y, label(y)),
-                       customdata=x if options["select_locality"] else None)
-    table = _table(frame, x=x, y=y, series=series, decimals=decimals, headers=headers)
-    return Drawn(result, frame, x, y, summary, figure, table, events)
+        figure = chart(frame, x=x, y=y, kind=spec.kind, series=ready.series,
+                       percent=spec.percent, decimals=ready.decimals, title=spec.title,
+                       subtitle=stamp, events=ready.events, period=ready.period,
+                       horizontal=spec.horizontal, y_title=ready.headers.get(y, label(y)),
+                       customdata=x if select_locality else None)
+    return Drawn(result, frame, x, y, ready.summary, figure, ready.table(), ready.events)
 
 
 def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str = "bar",
@@ -125,7 +112,8 @@ def figure_block(query: QueryFunction, *, title: str, x: str, y: str, kind: str 
     """
     v = view()
     select_locality = select_locality and v.audience.kind != "csp"
-    block = (("title", title), ("x", x), ("y", y), ("kind", kind), ("series", series),
+    block = (("key", key), ("title", title), ("x", x), ("y", y), ("kind", kind),
+             ("series", series),
              ("percent", percent), ("trend", trend), ("horizontal", horizontal),
              ("headers", tuple((headers or {}).items())), ("select_locality", select_locality),
              ("measures", tuple((measures or {}).items())), ("decimals", decimals),

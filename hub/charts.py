@@ -48,29 +48,33 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
     traces = []
     for i, (name, part) in enumerate(groups):
         style = {"name": label(name) if name is not None else (y_title or label(y)),
-                 "customdata": part[customdata] if customdata else None,
-                 "hovertext": [step_text(v, x) for v in part[x]]}
+                 "hovertext": [step_text(v, x) for v in part[x]], "hovertemplate": hover}
+        if customdata:
+            style["customdata"] = part[customdata].tolist()
         xs, ys = part[x].map(_category), part[y].astype(float)
         if series is None and not dates:  # a hidden category says so where its bar would be
             hidden = part.get(y + STATUS_SUFFIX, pd.Series("", index=part.index)).eq("[c]")
             xs = xs.where(~hidden, xs + " [c]")
+        xs, ys = _values(xs), _values(ys)
         if kind == "line":
-            traces.append(go.Scatter(
-                x=xs, y=ys, mode="lines+markers", connectgaps=False,
-                line={"color": PALETTE[i % 8], "dash": DASHES[i % 8], "width": 2},
-                marker={"symbol": SYMBOLS[i % 8], "size": 7}, hovertemplate=hover, **style))
+            traces.append({
+                "type": "scatter", "x": xs, "y": ys, "mode": "lines+markers",
+                "connectgaps": False,
+                "line": {"color": PALETTE[i % 8], "dash": DASHES[i % 8], "width": 2},
+                "marker": {"symbol": SYMBOLS[i % 8], "size": 7}, **style})
         else:
             text = None if dates else _bar_text(part, y, percent, decimals)  # months: hover
             # Values sit outside bars where they can (always legible); light hatching keeps
             # those inside a stack readable.
-            traces.append(go.Bar(
-                x=ys if horizontal else xs, y=xs if horizontal else ys,
-                orientation="h" if horizontal else "v", text=text, cliponaxis=False,
-                textposition="inside" if kind == "stack" else "outside",
-                marker={"color": PALETTE[i % 8], "line": {"color": "#000000", "width": 0.5},
-                        "pattern": {"shape": PATTERNS[i % 8], "fgopacity": 0.5,
-                                    "solidity": 0.2}},
-                hovertemplate=hover, **style))
+            traces.append({
+                "type": "bar", "x": ys if horizontal else xs, "y": xs if horizontal else ys,
+                "orientation": "h" if horizontal else "v", "cliponaxis": False,
+                **({"text": text} if text is not None else {}),
+                "textposition": "inside" if kind == "stack" else "outside",
+                "marker": {"color": PALETTE[i % 8], "line": {"color": "#000000", "width": 0.5},
+                           "pattern": {"shape": PATTERNS[i % 8], "fgopacity": 0.5,
+                                       "solidity": 0.2}},
+                **style})
     shapes, annotations = [], []
     if period:
         shapes.append({"type": "rect", "x0": pd.Timestamp(period[0]),
@@ -96,9 +100,12 @@ def chart(frame: pd.DataFrame, *, x: str, y: str, kind: str = "line",
     category_axis = {"range": _date_range(frame[x])} if dates else {"type": "category"}
     if horizontal:
         category_axis["autorange"] = "reversed"
-    # One layout, validated once (Plotly's update_* calls cost most of a page's drawing time).
-    fig = go.Figure(data=traces, layout={
-        "shapes": shapes, "annotations": annotations,
+    # Built as plain JSON-ready dicts and not validated again (validation was 90% of a chart's
+    # cost); tests/test_charts.py checks that validating every chart the pages draw changes
+    # nothing, so the figure is exactly what Plotly's own constructors would make.
+    fig = go.Figure(data=traces, _validate=False, layout={
+        **({"shapes": shapes} if shapes else {}),
+        **({"annotations": annotations} if annotations else {}),
         # the title and subtitle (period, marking) travel with an image saved from the chart
         "title": {"text": plotly_literal(title), "font": {"size": 15},
                   "subtitle": {"text": plotly_literal(subtitle), "font": {"size": 12}}},
@@ -135,6 +142,13 @@ def image_options(title: str, subtitle: str) -> dict:
     name = re.sub(r"[^a-z0-9]+", "-", f"{title} {subtitle}".lower()).strip("-")
     return {"format": "png", "filename": name[:120].rstrip("-"), "width": 1200, "height": 600,
             "scale": 1}
+
+
+def _values(column: pd.Series) -> list:
+    """A column as JSON-ready values: NaN as None (a gap), dates as ISO text."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return [None if pd.isna(v) else v.isoformat() for v in column]
+    return [None if isinstance(v, float) and v != v else v for v in column.tolist()]
 
 
 def _category(value):

@@ -114,16 +114,16 @@ def committee_answers(cards: list[Card], figures: Figures, filters: Filters,
                _trend_answer(types, "referrals_pct", "CSE's share of referrals", noise,
                              category="cse")
                + " " + from_card("Joint CSE & CCE referrals", "Joint CSE & CCE referrals"),
-               "app_pages/referrals.py", "referrals_type_share_trend"),
+               "app_pages/referrals.py", "referrals_type_share_trend", "Exploitation types"),
         Answer("Have more boys been referred since \u201cBreck's Last Game\u201d?",
                from_card("Male referrals (%)", "Boys' share of referrals") + majority,
-               "app_pages/referrals.py", "referrals_male_share"),
+               "app_pages/referrals.py", "referrals_male_share", "Boys and girls"),
         Answer("Are criminal exploitation referrals mostly of boys, from youth justice?",
                _trend_answer(cce_sex, "cce_referrals", "CCE referrals of boys", noise,
                              sex="male")
                + " " + from_card("CCE referrals from youth justice (%)",
                                  "The share of CCE referrals from youth justice"),
-               "app_pages/referrals.py", "referrals_cce_sex_trend"),
+               "app_pages/referrals.py", "referrals_cce_sex_trend", "Exploitation types"),
         Answer("How are the families affected by Operation Lionheart followed up?",
                from_card("Lionheart cohort", "The follow-up cohort")
                + " " + from_card("Lionheart engaged at latest review (%)",
@@ -131,13 +131,13 @@ def committee_answers(cards: list[Card], figures: Figures, filters: Filters,
                "app_pages/lionheart.py", "lionheart_relationship"),
         Answer("Who funds the Warning Zone?",
                _funders(funders), "app_pages/prevention_pursuit.py",
-               "prevention_warning_zone_sessions"),
+               "prevention_warning_zone_sessions", "Warning Zone funding"),
         Answer("How successful is the pursuit of perpetrators?",
                f"Convictions in the period: {pursue_text('convictions', 'in_period')}; "
                f"since the extract began: {pursue_text('convictions', 'to_date')} "
                f"convictions and {pursue_text('compensation_awards', 'to_date')} criminal "
                "injuries compensation awards to victims (county-wide).",
-               "app_pages/prevention_pursuit.py", "pursue_trend"),
+               "app_pages/prevention_pursuit.py", "pursue_trend", "Pursuit"),
         Answer("Are missing episodes still rising after the recording change of 2017/18?",
                from_card("Missing episodes", "Missing episodes"),
                "app_pages/missing.py", "missing_trend", "Episodes and children"),
@@ -159,7 +159,8 @@ def committee_answers(cards: list[Card], figures: Figures, filters: Filters,
                "app_pages/missing.py", "missing_from_home_share", "Shares"),
         Answer("Is prevention work reaching Gypsy and traveller communities?",
                _outreach(settings, filters),
-               "app_pages/prevention_pursuit.py", "prevention_gypsy_traveller_sessions"),
+               "app_pages/prevention_pursuit.py", "prevention_gypsy_traveller_sessions",
+               "Gypsy and traveller outreach"),
     ]
 
 

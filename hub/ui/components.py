@@ -26,9 +26,12 @@ from hub.ui.context import view
 from hub.ui.layout import page_address
 
 QueryFunction = Callable[..., queries.Result]
+# Cache keys: a Filters (a frozen dataclass of plain values) and a block's options (a tuple of
+# literals) are named exactly by their repr, which costs a tenth of Streamlit's own hashing.
+_KEYS = {Filters: repr, tuple: repr}
 
 
-@st.cache_data(max_entries=1000, ttl=6 * 3600, show_spinner=False)
+@st.cache_data(max_entries=1000, ttl=6 * 3600, show_spinner=False, hash_funcs=_KEYS)
 def _protected(name: str, extract: str, filters: Filters, audience: str, threshold: int,
                _db) -> tuple[queries.Result, pd.DataFrame]:
     # Keyed on the query, the extract, the filters and the audience; _db is not hashed.
@@ -76,7 +79,7 @@ class Drawn:
     events: pd.DataFrame | None  # the events the trend marks
 
 
-@st.cache_resource(max_entries=2000, ttl=6 * 3600, show_spinner=False)
+@st.cache_resource(max_entries=2000, ttl=6 * 3600, show_spinner=False, hash_funcs=_KEYS)
 def _drawn(name: str, extract: str, filters: Filters, audience: str, threshold: int,
            block: tuple, _v) -> Drawn:
     # Keyed like _protected, plus the block's own arguments; _v (the view) is not hashed.
@@ -273,7 +276,7 @@ def symbol_legend() -> None:
     st.caption("  \n".join(f"{s} {meaning}" for s, meaning in entries.items()))
 
 
-@st.cache_data(max_entries=200, ttl=6 * 3600, show_spinner=False)
+@st.cache_data(max_entries=200, ttl=6 * 3600, show_spinner=False, hash_funcs=_KEYS)
 def _headline(extract: str, filters: Filters, audience: str, threshold: int,
               _db) -> list[outputs.Card]:
     return outputs.headline(_db, filters, Audience.parse(audience), threshold)
@@ -300,7 +303,8 @@ def page_header(title: str, intro: str) -> None:
         st.caption(ADJUSTED_NOTE)
 
 
-@st.cache_data(max_entries=100, ttl=6 * 3600, show_spinner="Building the slice...")
+@st.cache_data(max_entries=100, ttl=6 * 3600, show_spinner="Building the slice...",
+               hash_funcs=_KEYS)
 def _local_slice(extract: str, filters: Filters, audience: str, threshold: int,
                  tables: tuple[str, ...], _db) -> dict[str, pd.DataFrame]:
     # Keyed like _protected: the extract, the slice's filters, the audience and the tables.

@@ -131,7 +131,7 @@ def test_a_section_opened_is_kept_in_the_address_bar_and_reloading_it_opens_it_a
 
 
 def test_clicking_a_locality_bar_filters_the_page(board):
-    board.open("/referrals")
+    board.open("/referrals?section=Localities")  # the page's section with the locality bars
     [before] = board.chart("referrals_locality")
     assert len(before["customdata"]) > 1
     melton = before["customdata"].index(MELTON)

@@ -1,6 +1,7 @@
 """Benchmarks: print figures, assert nothing. `make bench`, or one part at a time:
 
     python -m benchmarks.run pages              # server-side time of a filter change, per page
+    python -m benchmarks.run burst              # 10 sessions changing filters at once
     python -m benchmarks.run validate --scale 100   # validate a national-size extract
     python -m benchmarks.run start --scale 100      # first page load after a (re)start
 
@@ -31,44 +32,59 @@ PAGES = ["overview", "referrals", "referrals?print=1", "missing", "missing?print
          "lionheart", "prevention_pursuit", "prevention_pursuit?print=1", "local_slices"]
 
 
+def _session(page: str):
+    """A new session (AppTest, server side) showing `page` (with its address bar's parameters);
+    (the session, seconds its first load took)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    name, _, query = page.partition("?")
+    for key, value in parse_qsl(query):
+        at.query_params[key] = value
+    start = time.perf_counter()
+    at.run()
+    if name != "overview":
+        at.switch_page(str(ROOT / "app_pages" / f"{name}.py")).run()
+    return at, time.perf_counter() - start
+
+
+def _change_filters(at, n: int) -> None:
+    """Set the n-th filter set (a locality and a period): a new n is a set not seen before."""
+    codes = list(LOCALITIES)
+    at.multiselect(key="locality").set_value([codes[n % 7]])
+    if os.environ["HUB_AUDIENCE"] == "hub_lead":  # the hub lead picks a first month
+        box = at.selectbox(key="from")
+        box.set_value(box.options[-6 - n // 7])
+    else:  # protected audiences pick reporting periods
+        box = at.selectbox(key="period")
+        box.set_value(box.options[1 + (n // 7) % (len(box.options) - 1)])
+
+
+def _audience() -> str:
+    os.environ.setdefault("HUB_DEMO", "1")  # the audience from HUB_AUDIENCE, no sign-in
+    os.environ.setdefault("HUB_AUDIENCE", "board")
+    return (f"extract {os.environ.get('HUB_DATA_DIR', 'data/demo')}, audience "
+            f"{os.environ['HUB_AUDIENCE']}, load average {os.getloadavg()[0]:.1f}")
+
+
 def pages(runs: int) -> None:
     """A filter change re-runs the page with a new filter set (nothing cached for it yet).
     Beside it, in the same run: the time spent in the page's raw DuckDB queries
     (`Database.query`, the SQL and its DataFrame), and the ratio of the two, to show where
     the rest goes (protection, charts, Streamlit). Baseline: a rerun with the same filters
-    (everything cached)."""
-    from streamlit.testing.v1 import AppTest
-
-    os.environ.setdefault("HUB_DEMO", "1")  # the audience from HUB_AUDIENCE, no sign-in
-    os.environ.setdefault("HUB_AUDIENCE", "board")
-    print(f"Filter change, server side (AppTest), median of {runs} runs, extract "
-          f"{os.environ.get('HUB_DATA_DIR', 'data/demo')}, audience {os.environ['HUB_AUDIENCE']}"
-          f", load average {os.getloadavg()[0]:.1f}")
-    print(f"{'page':<20}{'filter change (s)':>18}{'DuckDB (s)':>12}{'ratio':>7}"
-          f"{'queries':>9}{'cached rerun (s)':>18}")
-    codes = list(LOCALITIES)
-    # Protected audiences pick reporting periods; the hub lead picks the first month.
-    period = "from" if os.environ["HUB_AUDIENCE"] == "hub_lead" else "period"
+    (everything cached). First load: a new session opening the page (the extract already
+    open in the process). Peak RSS: the process's, having served every page."""
+    print(f"Filter change, server side (AppTest), median of {runs} runs, {_audience()}")
+    print(f"{'page':<28}{'filter change (s)':>18}{'DuckDB (s)':>12}{'ratio':>7}"
+          f"{'queries':>9}{'cached rerun (s)':>18}{'first load (s)':>16}")
     with timed_queries() as spent:
         for number, page in enumerate(PAGES):
-            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
-            name, _, query = page.partition("?")
-            for key, value in parse_qsl(query):
-                at.query_params[key] = value
-            at.run()
-            if name != "overview":
-                at.switch_page(str(ROOT / "app_pages" / f"{name}.py")).run()
+            at, first = _session(page)
             changes, duckdb, counts, reruns = [], [], [], []
             for i in range(runs):
                 # A new combination each time, on every page, so that no figure of the change
                 # was built before (pages share queries: the overview's trends are on others).
-                n = number * runs + i
-                at.multiselect(key="locality").set_value([codes[n % 7]])
-                box = at.selectbox(key=period)
-                if period == "from":  # the hub lead: a first month not picked before
-                    box.set_value(box.options[-6 - n // 7])
-                else:
-                    box.set_value(box.options[1 + (n // 7) % (len(box.options) - 1)])
+                _change_filters(at, number * runs + i)
                 spent.clear()
                 start = time.perf_counter()
                 at.run()
@@ -80,8 +96,73 @@ def pages(runs: int) -> None:
                 reruns.append(time.perf_counter() - start)
             change, rerun = statistics.median(changes), statistics.median(reruns)
             raw = statistics.median(duckdb)
-            print(f"{page:<20}{change:>18.3f}{raw:>12.3f}{change / raw if raw else 0:>7.1f}"
-                  f"{statistics.median(counts):>9.0f}{rerun:>18.3f}")
+            print(f"{page:<28}{change:>18.3f}{raw:>12.3f}{change / raw if raw else 0:>7.1f}"
+                  f"{statistics.median(counts):>9.0f}{rerun:>18.3f}{first:>16.3f}")
+    print(f"peak RSS of the process: {_peak_rss_mb():,.0f} MB")
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# One server process of a burst (benchmarks.run burst): opens its sessions on the overview,
+# says "ready", waits for "go", then makes every session change its filters at once, each in
+# its own thread (as the server runs each session's script run), and prints each one's wait.
+BURST_PROBE = """
+import sys, threading, time
+from benchmarks.run import _audience, _change_filters, _session
+_audience()
+first, count = int(sys.argv[1]), int(sys.argv[2])
+sessions = [_session("overview")[0] for _ in range(count)]
+for n, at in enumerate(sessions):
+    _change_filters(at, first + n)
+print("ready", flush=True)
+sys.stdin.readline()
+waits = [None] * count
+def change(n):
+    start = time.perf_counter()
+    sessions[n].run()
+    waits[n] = time.perf_counter() - start
+threads = [threading.Thread(target=change, args=(n,)) for n in range(count)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(" ".join(f"{w:.4f}" for w in waits), flush=True)
+"""
+
+
+def burst(sessions: int, processes: tuple[int, ...]) -> None:
+    """`sessions` sessions change their filters at the same moment (each to a new filter set,
+    on the overview, the page with most queries), served by 1 or more server processes (the
+    sessions shared out between them): the median and longest wait, against one session's
+    filter change alone in the same run."""
+    print(f"Burst of {sessions} simultaneous filter changes (overview), {_audience()}")
+
+    def run(count: int, over: int) -> list[float]:
+        shares = [count // over + (i < count % over) for i in range(over)]
+        firsts = [100 + sum(shares[:i]) for i in range(over)]  # every session its own set
+        procs = [subprocess.Popen([sys.executable, "-c", BURST_PROBE, str(first), str(share)],
+                                  cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True, env=os.environ)
+                 for first, share in zip(firsts, shares)]
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "ready"
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        waits = [float(w) for proc in procs for w in proc.stdout.readline().split()]
+        for proc in procs:
+            proc.wait()
+        return waits
+
+    alone = statistics.median(run(1, 1)[0] for _ in range(3))
+    print(f"{'one session alone':<34}{alone:>10.3f} s")
+    for over in processes:
+        waits = run(sessions, over)
+        print(f"{f'{sessions} sessions, {over} process(es)':<34}"
+              f"{statistics.median(waits):>10.3f} s median, {max(waits):.3f} s longest, "
+              f"{statistics.median(waits) / alone:.1f} times alone")
 
 
 @contextmanager
@@ -194,7 +275,8 @@ def start(scale: int, folder: Path, runs: int, root: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["pages", "validate", "start", "all"], nargs="?",
+    parser.add_argument("what", choices=["pages", "burst", "validate", "start", "all"],
+                        nargs="?",
                         default="all")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--scale", type=int, default=100)
@@ -203,6 +285,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.what in ("pages", "all"):
         pages(args.runs)
+    if args.what in ("burst", "all"):
+        burst(10, (1, 2))
     if args.what in ("validate", "all"):
         validate(args.scale, args.folder or BENCH_DIR / f"scale{args.scale}")
     if args.what in ("start", "all"):

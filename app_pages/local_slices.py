@@ -7,7 +7,9 @@ picked here, and a line by the download buttons says which locality and period t
 so nobody takes the county's file away for their district's. The tables are chosen here. Each
 table is previewed exactly as it will be downloaded, already protected for the audience; a file
 (CSV, Excel or Parquet) is built only when its button is clicked, without rerunning the page,
-and every download is written to the download log first.
+and every download is written to the download log first. The previews are shown one table at
+a time (the print view shows them all), so a filter change protects only the table on screen;
+a file's tables are protected when it is made, by the same function (hub.slices.build_slice).
 """
 
 from functools import partial
@@ -16,7 +18,7 @@ import streamlit as st
 
 from hub import audit, exports, slices
 from hub.formatting import markdown_literal
-from hub.ui.components import legend, local_slice, page_header
+from hub.ui.components import by_section, legend, local_slice, page_header
 from hub.ui.context import view
 
 v = view()
@@ -56,14 +58,15 @@ if not tables:
     st.info("Choose at least one table.")
     st.stop()
 
-frames = local_slice(filters, tables)
 
 
 def _file(fmt: str):
     """The button's data: a callable run on click only, in its own thread (so it uses only
-    what it is given here). It logs the download, then returns the file; if the log cannot be
-    written, it raises and the person sees the download fail (disclosure.md rule 6)."""
-    return partial(exports.download, v.db, filters, v.audience, threshold, frames, fmt,
+    what it is given here). It protects the slice's tables, logs the download, then returns
+    the file; if the log cannot be written, it raises and the person sees the download fail
+    (disclosure.md rule 6)."""
+    tables_now = partial(slices.build_slice, v.db, filters, v.audience, threshold, tables)
+    return partial(exports.download, v.db, filters, v.audience, threshold, tables_now, fmt,
                    v.settings.audit_dir, person=v.person)
 
 
@@ -85,8 +88,11 @@ st.caption("CSV and Parquet hold every table in one tidy table (a `table` column
            "CSV, on lines starting with #: pandas reads it with comment='#'). "
            "Every download is logged.")
 
-for table in tables:
-    spec, frame = slices.TABLES_BY_NAME[table], frames[table]
+
+
+def preview(table: str) -> None:
+    """One table of the slice exactly as the files hold it."""
+    spec, frame = slices.TABLES_BY_NAME[table], local_slice(filters, [table])[table]
     st.subheader(spec.title, anchor=f"slice_{table}")
     st.dataframe(exports.as_text(frame), hide_index=True, key=f"slice_preview_{table}")
     legend(frame)
@@ -94,3 +100,7 @@ for table in tables:
     if missing:
         st.caption(f"Not applied to these figures (the data does not carry them): "
                    f"{', '.join(missing)}.")
+
+
+st.subheader("Preview")
+by_section({slices.TABLES_BY_NAME[table].title: partial(preview, table) for table in tables})

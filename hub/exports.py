@@ -20,6 +20,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import pandas as pd
 
@@ -371,10 +372,13 @@ class DownloadRefused(RuntimeError):
 
 
 def download(db: Database, filters: Filters, audience: Audience, threshold: int,
-             slice_: dict[str, pd.DataFrame], fmt: str, audit_dir, *, person: Person,
-             now: dt.datetime | None = None) -> bytes:
+             slice_: dict[str, pd.DataFrame] | Callable[[], dict[str, pd.DataFrame]], fmt: str,
+             audit_dir, *, person: Person, now: dt.datetime | None = None) -> bytes:
     """What a download button gives on click: the file in `fmt`, made now and logged first.
-    `slice_` is the protected slice already previewed (build_slice with the same filters)."""
+    `slice_` is the protected slice (build_slice with the same filters as the previews), or
+    the call that builds it (the page builds it on click only)."""
+    if callable(slice_):
+        slice_ = slice_()
     meta = describe(db, filters, audience, threshold, list(slice_), produced_at=now)
     data = render(slice_, meta, fmt)
     problem = audit.record(audit_dir, audience, description(meta, list(slice_)), fmt,

@@ -379,7 +379,7 @@ def covers(at: AppTest) -> str:
 
 def test_local_slices_follow_the_locality_picked_in_the_sidebar(monkeypatch, edge_extract):
     quarter = "Apr 2019 to Jun 2019 (Q1 2019-20)"  # the board's default here
-    at = run(monkeypatch, edge_extract, "board", "local_slices")
+    at = run(monkeypatch, edge_extract, "board", "local_slices", print="1")  # every preview
     assert covers(at) == f"**These files cover Leicestershire (county), {quarter}.**"
     at.sidebar.multiselect(key="locality").set_value(["E07000133"]).run()
     assert at.query_params["locality"] == "E07000133"  # the link now names Melton

@@ -133,7 +133,7 @@ def small_districts(tmp_path_factory) -> Path:
                          pursue_outcomes=outcomes)
 
 
-def run(monkeypatch, tmp_path, extract: Path, audience: str, page: str) -> AppTest:
+def run(monkeypatch, tmp_path, extract: Path, audience: str, page: str, **query) -> AppTest:
     # Each test starts from empty caches, so no figure computed for another extract or
     # audience can leak into this one.
     st.cache_data.clear()
@@ -142,7 +142,10 @@ def run(monkeypatch, tmp_path, extract: Path, audience: str, page: str) -> AppTe
     monkeypatch.setenv("HUB_DATA_DIR", str(extract))
     monkeypatch.setenv("HUB_AUDIENCE", audience)
     monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "audit"))
-    at = AppTest.from_file(DASHBOARD, default_timeout=180).run()
+    at = AppTest.from_file(DASHBOARD, default_timeout=180)
+    for key, value in query.items():  # e.g. print="1": a page's print view, every section
+        at.query_params[key] = value
+    at.run()
     if page != "overview":
         at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -219,7 +222,8 @@ def readable_text(at: AppTest) -> str:
 @pytest.mark.parametrize("page", PAGES)
 def test_no_protected_page_shows_a_small_count(monkeypatch, tmp_path, small_districts, page,
                                                audience):
-    at = run(monkeypatch, tmp_path, small_districts, audience, page)
+    # the print view: every section of a page shown by section
+    at = run(monkeypatch, tmp_path, small_districts, audience, page, print="1")
     assert small_counts_shown(at) == []
     assert "1 to 5" not in readable_text(at) or page == "about"
 
@@ -227,7 +231,7 @@ def test_no_protected_page_shows_a_small_count(monkeypatch, tmp_path, small_dist
 @pytest.mark.parametrize("page", PAGES)
 def test_a_partnership_never_sees_another_district(monkeypatch, tmp_path, small_districts,
                                                    page):
-    at = run(monkeypatch, tmp_path, small_districts, f"csp:{MELTON}", page)
+    at = run(monkeypatch, tmp_path, small_districts, f"csp:{MELTON}", page, print="1")
     text = readable_text(at)
     others = [name for code, name in LOCALITIES.items() if code != MELTON and name in text]
     assert others == []
@@ -236,16 +240,16 @@ def test_a_partnership_never_sees_another_district(monkeypatch, tmp_path, small_
 def test_the_check_itself_finds_small_counts(monkeypatch, tmp_path, small_districts):
     """The hub lead's unprotected figures are full of small counts, so the check must find
     them: otherwise the tests above would prove nothing."""
-    at = run(monkeypatch, tmp_path, small_districts, "hub_lead", "referrals")
+    at = run(monkeypatch, tmp_path, small_districts, "hub_lead", "referrals", print="1")
     assert small_counts_shown(at)
-    at = run(monkeypatch, tmp_path, small_districts, "hub_lead", "local_slices")
+    at = run(monkeypatch, tmp_path, small_districts, "hub_lead", "local_slices", print="1")
     assert small_counts_shown(at)
 
 
 @pytest.mark.parametrize("audience", ["board", f"csp:{MELTON}", "hub_lead"])
 def test_local_slices_offers_three_downloads_built_on_click(monkeypatch, tmp_path,
                                                             small_districts, audience):
-    at = run(monkeypatch, tmp_path, small_districts, audience, "local_slices")
+    at = run(monkeypatch, tmp_path, small_districts, audience, "local_slices", print="1")
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Download CSV", "Download Excel",
                                                 "Download Parquet"]
@@ -270,8 +274,13 @@ def test_choosing_a_locality_and_tables(monkeypatch, tmp_path, small_districts):
     at.selectbox(key="slice_locality").set_value(MELTON).run()
     at.multiselect(key="slice_tables").set_value(["headline", "missing_by_month"]).run()
     assert not at.exception
+    # one table at a time, in a tab each: the first is open, and only it is built
+    assert [t.label for t in at.tabs] == ["Headline figures", "Missing episodes by month"]
+    [headline] = [table.value for table in at.dataframe]
+    at.query_params["print"] = "1"  # the print view: every table chosen, one after another
+    at.run()
     previews = [table.value for table in at.dataframe]
-    assert len(previews) == 2
+    assert len(previews) == 2 and previews[0].equals(headline)
     headline, missing = previews
     assert set(missing["locality"]) == {"Melton"}
     county_wide = headline[headline["locality"] != "Melton"]

@@ -85,7 +85,7 @@ def test_partnership_downloads_an_excel_and_a_csv_slice(partnership, tmp_path):
     dashboard.open("/")
     on_overview = dashboard.metrics()
 
-    dashboard.open("/local-slices")
+    dashboard.open("/local-slices?print=1")  # the print view: every table's preview
     assert dashboard.errors() == []
     csv_name, csv_bytes = _download(dashboard, "Download CSV", tmp_path)
     xlsx_name, xlsx_bytes = _download(dashboard, "Download Excel", tmp_path)

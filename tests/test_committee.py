@@ -114,6 +114,9 @@ def test_a_change_within_the_noise_is_about_the_same(now, before, noise, expecte
 
 def test_the_overview_lists_every_question_with_a_link_to_its_chart(monkeypatch, extract):
     at = run(monkeypatch, extract, "board")
+    assert "What the committee asked" in [t.label for t in at.tabs]  # a tab of its own
+    assert not [m for m in at.markdown if "[See the chart](" in m.value]  # built when open
+    at = run(monkeypatch, extract, "board", section="What the committee asked")
     assert "What the committee asked" in [h.value for h in at.header]
     links = [m.value for m in at.markdown if "[See the chart](" in m.value]
     assert len(links) == 12
@@ -127,9 +130,10 @@ def test_every_committee_link_opens_its_page_at_the_section_that_draws_its_chart
 
     from hub.ui.layout import PAGES
 
-    at = run(monkeypatch, extract, "board")
+    at = run(monkeypatch, extract, "board", section="What the committee asked")
     links = [re.search(r"\[See the chart\]\(([^)]*)\)", m.value).group(1)
              for m in at.markdown if "[See the chart](" in m.value]
+    assert len(links) == 12
     files = {("/" if i == 0 else f"/{path}"): Path(file).stem
              for i, (file, _, path, _, _) in enumerate(PAGES)}
     for link in links:

@@ -180,6 +180,10 @@ def by_section(sections: dict[str, Callable[[], None]]) -> None:
     params = urlencode({**v.filters.to_query_params(), PRINT_VIEW: "1"}, doseq=True)
     st.caption(f"One section at a time. To print the whole page, open the "
                f"[print view](?{params}).")
+    if st.session_state.get(SECTION) not in (None, *sections):
+        # another page's open section (every page's tabs share the key, as the address bar
+        # does): this page opens at the section its address names, or its first
+        del st.session_state[SECTION]
     tabs = st.tabs(list(sections), key=SECTION, on_change="rerun", bind="query-params")
     for tab, draw in zip(tabs, sections.values()):
         if tab.open:  # a closed tab's section is not built (its tab shows it when opened)

@@ -43,6 +43,7 @@ from hub.publish import HISTORY, RECORD, RELEASES, SAFE_ID, PublishError, publis
 from hub.settings import is_object_url
 
 POINTER = "LIVE.json"
+CACHED = 3  # releases kept in HUB_CACHE_DIR/releases, by last use
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -63,18 +64,38 @@ class Store:
     def read(self, *parts: str) -> bytes | None:
         """The object's bytes; None when there is none."""
         try:
-            return self.fs.cat_file(self.key(*parts))
+            return self._call("cat_file", self.key(*parts))
         except FileNotFoundError:
             return None
 
     def etag(self, *parts: str) -> str | None:
         try:
-            return self.fs.info(self.key(*parts))["ETag"]
+            return self._call("info", self.key(*parts))["ETag"]
         except FileNotFoundError:
             return None
 
     def write(self, data: bytes, *parts: str, **condition) -> None:
-        self.fs.pipe_file(self.key(*parts), data, **condition)
+        self._call("pipe_file", self.key(*parts), data, **condition)
+
+    def upload(self, file: Path, *parts: str) -> None:
+        self._call("put_file", str(file), self.key(*parts))
+
+    def download(self, key: str, file: Path) -> None:
+        self._call("get_file", self.key(key), str(file))
+
+    def remove(self, *parts: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self._call("rm", self.key(*parts), recursive=True)
+
+    def _call(self, method: str, *args, **kwargs):
+        """s3fs's method; any failure to reach the bucket is an OSError (s3fs raises
+        botocore's own exceptions for some, such as a refused connection)."""
+        try:
+            return getattr(self.fs, method)(*args, **kwargs)
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - botocore's, aiohttp's: out of reach
+            raise OSError(f"{type(exc).__name__}: {exc}") from exc
 
     def pointer(self) -> dict | None:
         data = self.read(POINTER)
@@ -108,7 +129,7 @@ def _reaching(url: str):
         yield
     except PublishError:
         raise
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a pointer or history not JSON
         why = str(exc) or type(exc).__name__
         raise PublishError(f"{url}: object storage could not be read or written ({why})") \
             from None
@@ -144,7 +165,7 @@ def _publish(src: Path, url: str, reference_dir: Path, keep: int,
             done = f"extract {extract_id} was already published with this content"
         else:  # the files, then the record: a release without its record is not published
             for name in files:
-                store.fs.put_file(str(staging / name), store.key(RELEASES, extract_id, name))
+                store.upload(staging / name, RELEASES, extract_id, name)
             record_bytes = _json(record(extract_id, files, now))
             try:
                 store.write(record_bytes, RELEASES, extract_id, RECORD, mode="create")
@@ -157,8 +178,7 @@ def _publish(src: Path, url: str, reference_dir: Path, keep: int,
     kept, dropped = split_kept(history, keep)
     store.write_history(kept)
     for old in dropped:
-        with contextlib.suppress(FileNotFoundError):
-            store.fs.rm(store.key(RELEASES, old), recursive=True)
+        store.remove(RELEASES, old)
     return published_text(done, url, dropped, report)
 
 
@@ -231,15 +251,23 @@ class ObjectSource:
         if bad:
             raise ExtractError(f"{self.path}/{release}/{RECORD} names files or checksums that "
                                f"cannot be: {', '.join(bad)}; publish the extract again")
-        differ = [name for name, (digest, size) in sorted(names.items())
-                  if not self._fetch(f"{release}/{name}", digest, size)]
-        if differ:
+        try:
+            differ = [name for name, (digest, size) in sorted(names.items())
+                      if not self._fetch(f"{release}/{name}", digest, size)]
+            folder = None if differ else self._assemble(f"{extract_id}-{content_id(files)}",
+                                                        names, record_bytes)
+            if folder is not None:
+                self._prune(folder)
+        except OSError as exc:  # the cache cannot be written (full, say), or the bucket read
+            raise Transient(f"{self.path}/{release}: the release cannot be copied into "
+                            f"{self.cache} ({exc}); it will be tried again in a few "
+                            "seconds") from None
+        if folder is None:
             raise ExtractError(
                 f"{self.path}/{release}: {', '.join(differ)} changed in object storage since "
                 "the release was published (its SHA-256 or size differs from release.json), "
                 "so the release is not served. Publish the extract again, under a new "
                 "extract_id if its content changed.")
-        folder = self._assemble(f"{extract_id}-{content_id(files)}", names, record_bytes)
         return folder, look(folder)
 
     def _record(self, pointer: bytes) -> tuple[str, str, bytes]:
@@ -265,6 +293,8 @@ class ObjectSource:
         return extract_id, release, record_bytes
 
     def _object(self, digest: str) -> Path:
+        """Where a file is kept in the cache, named by its SHA-256 (without hard links on the
+        cache's file system, release folders hold copies and objects are not kept)."""
         return self.cache / "objects" / digest
 
     def _fetch(self, key: str, digest: str, size: int) -> bool:
@@ -276,7 +306,7 @@ class ObjectSource:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{digest}.{os.getpid()}.{threading.get_ident()}")
         try:
-            self.store.fs.get_file(self.store.key(key), str(temporary))
+            self.store.download(key, temporary)
             self.downloads += 1
             if temporary.stat().st_size != size or sha256(temporary) != digest:
                 return False
@@ -284,9 +314,6 @@ class ObjectSource:
             return True
         except FileNotFoundError:
             return False
-        except OSError as exc:
-            raise Transient(f"{self.path}/{key} cannot be downloaded ({exc}); it will be tried "
-                            "again in a few seconds") from None
         finally:
             temporary.unlink(missing_ok=True)
 
@@ -295,6 +322,7 @@ class ObjectSource:
         """HUB_CACHE_DIR/releases/<name>: the release's files, linked to their objects."""
         folder = self.cache / RELEASES / name
         if self._complete(folder, files, record_bytes):
+            os.utime(folder)  # used last: kept by _prune
             return folder
         building = folder.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}")
         shutil.rmtree(building, ignore_errors=True)
@@ -311,6 +339,18 @@ class ObjectSource:
         except OSError:  # another process assembled it meanwhile
             shutil.rmtree(building, ignore_errors=True)
         return folder
+
+    def _prune(self, current: Path) -> None:
+        """Keep the releases used last (CACHED of them, the current one among them) and the
+        objects they hold; a database already opened has its tables in memory."""
+        folders = sorted((p for p in current.parent.iterdir() if not p.name.startswith(".")),
+                         key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in folders[CACHED:]:
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
+        for unused in (self.cache / "objects").iterdir():  # linked from no release folder
+            if not unused.name.startswith(".") and unused.stat().st_nlink == 1:
+                unused.unlink(missing_ok=True)
 
     def _complete(self, folder: Path, files: dict[str, tuple[str, int]],
                   record_bytes: bytes) -> bool:

@@ -19,9 +19,10 @@ import s3fs
 from moto.server import ThreadedMotoServer
 
 from hub import publish, storage
+from hub.database import open_database
 from hub.extract import ExtractError
 from hub.live import LiveExtract, ValidationCache
-from hub.settings import ROOT
+from hub.settings import ROOT, Settings
 from tests.builders import build_extract, referral, shown
 from tests.test_app import metrics, run
 from tests.test_live import _open
@@ -270,3 +271,40 @@ def test_a_page_is_served_from_object_storage(bucket, tmp_path, monkeypatch):
     assert not at.error
     assert metrics(at)["Referrals"] == str(shown(april))  # protected, worked out by hand
     assert any(path.is_dir() for path in (tmp_path / "cache" / "releases").iterdir())
+
+
+def test_the_live_path_stays_a_url_and_commands_get_a_local_copy(bucket, tmp_path):
+    assert Settings.from_env({"HUB_DATA_DIR": f"{bucket}/"}, tmp_path / "none").data_dir \
+        == bucket  # not Path's s3:/...
+    publish.publish(extract(tmp_path / "may", "2019-05", 2), bucket, REFERENCE)
+    folder = storage.local_folder(bucket, tmp_path / "cache")  # what hub/reports.py opens
+    db = open_database(folder, REFERENCE)
+    try:
+        assert (db.info.extract_id, folder.parent) == ("2019-05", tmp_path / "cache" / "releases")
+    finally:
+        db.close()
+    assert storage.local_folder(tmp_path / "may", None) == tmp_path / "may"
+
+
+def test_a_bucket_out_of_reach_keeps_the_last_good_and_is_looked_at_again(bucket, tmp_path,
+                                                                         monkeypatch):
+    """A second server on the same (in-process) data: the app reads through it, then it stops
+    and starts again on its port."""
+    other = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    other.start()
+    host, port = other.get_host_and_port()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    publish.publish(extract(tmp_path / "may", "2019-05", 2), bucket, REFERENCE)
+    app = follower(bucket, tmp_path / "cache", recheck=0)
+    assert served(app) == ("2019-05", 2, None)
+    other.stop()
+    extract_id, count, refusal = served(app)
+    assert (extract_id, count) == ("2019-05", 2)
+    assert f"{bucket}: the bucket cannot be read" in refusal
+    again = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    again.start()
+    try:
+        assert served(app) == ("2019-05", 2, None)
+    finally:
+        again.stop()

@@ -308,3 +308,17 @@ def test_a_bucket_out_of_reach_keeps_the_last_good_and_is_looked_at_again(bucket
         assert served(app) == ("2019-05", 2, None)
     finally:
         again.stop()
+
+
+def test_the_cache_keeps_the_releases_used_last_and_their_files_only(bucket, tmp_path):
+    cache = tmp_path / "cache"
+    app = follower(bucket, cache, recheck=0)
+    for month in range(1, 6):
+        publish.publish(extract(tmp_path / f"m{month}", f"2019-0{month}", month), bucket,
+                        REFERENCE, keep=10)
+        assert served(app) == (f"2019-0{month}", month, None)
+    kept = sorted(p.name[:len("2019-05")] for p in (cache / "releases").iterdir())
+    assert kept == ["2019-03", "2019-04", "2019-05"]  # the last storage.CACHED used
+    used = {entry["sha256"] for month in (3, 4, 5) for entry in json.loads(
+        read(f"{bucket}/releases/2019-0{month}/release.json"))["files"].values()}
+    assert {p.name for p in (cache / "objects").iterdir()} == used

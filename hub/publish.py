@@ -15,6 +15,9 @@ that downloads were logged against. The last HUB_RELEASES_KEPT releases are kept
 
 Readers resolve the link once and read everything from the release it names
 (hub.database.open_database does), since a switch may happen between two reads.
+
+A live path s3://bucket/prefix is published and rolled back in object storage by hub/storage.py,
+with the same steps (staged, refuse_other_content, record, rolled_back, split_kept) and messages.
 """
 
 from __future__ import annotations

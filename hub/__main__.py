@@ -8,6 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from hub.settings import location
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hub", description=__doc__)
@@ -27,12 +29,14 @@ def main(argv: list[str] | None = None) -> int:
                            "missing episodes)")
 
     release = commands.add_parser("publish", help="validate an extract and make it the live "
-                                  "one (HUB_DATA_DIR, a link managed by publish)")
+                                  "one (HUB_DATA_DIR, a link managed by publish, or "
+                                  "s3://bucket/prefix)")
     release.add_argument("folder", type=Path)
     back = commands.add_parser("rollback", help="make the release before the live one live")
     for command in (release, back):
-        command.add_argument("--live", type=Path, default=None,
-                             help="the live path (default: HUB_DATA_DIR)")
+        command.add_argument("--live", type=location, default=None,
+                             help="the live path, a folder or s3://bucket/prefix (default: "
+                                  "HUB_DATA_DIR)")
 
     audit = commands.add_parser("audit", help="the download log")
     audit.add_argument("action", choices=["verify"],

@@ -18,6 +18,10 @@ A `LiveExtract` serves one live path (HUB_DATA_DIR) to every session of the proc
   it (`acquire`/`release`), never under a running query.
 - A reader never gets half an extract: everything is read from the folder the path resolved to
   once, and a folder that changed while it was hashed, validated or loaded is not served.
+- Where the live path is and how it is looked at is its source: `DiskSource` for a folder or a
+  link (the look above), hub.storage's for s3://bucket/prefix (the look is reading the small
+  pointer object; a new release is downloaded into HUB_CACHE_DIR by checksum and then opened
+  from there, like a folder on disk).
 
 Nothing here imports Streamlit: hub/ui/context.py wires it to the pages.
 """
@@ -32,7 +36,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Hashable, Protocol
 
 from hub.database import Database
 from hub.extract import ExtractError, read_manifest, sha256
@@ -162,19 +166,46 @@ class Served:
 Opener = Callable[[Path, bool], Database]
 
 
+class Source(Protocol):
+    """Where a live path is: `look()` is cheap and changes when what the path names may have
+    changed; `resolve(seen)` gives the local folder that look names and the folder's own look
+    (ExtractError when there is none; Transient when it is worth trying again soon)."""
+    path: Path | str
+
+    def look(self) -> Hashable: ...
+
+    def resolve(self, seen) -> tuple[Path, Look]: ...
+
+
+class DiskSource:
+    """A folder, or a link managed by hub.publish, on this machine's disks."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def look(self) -> Look:
+        return look(self.path)
+
+    def resolve(self, seen: Look) -> tuple[Path, Look]:
+        if seen.files is None:
+            raise ExtractError(f"{self.path}: the extract folder does not exist")
+        return Path(seen.folder), seen
+
+
 class LiveExtract:
     """Serves the live path `path` by content (see the module's docstring). Thread-safe."""
 
-    def __init__(self, path: Path, reference_dir: Path | None, open_extract: Opener, *,
+    def __init__(self, path: Path | str, reference_dir: Path | None, open_extract: Opener, *,
                  cache: ValidationCache, recheck_seconds: float = 3.0,
-                 clock: Callable[[], float] = time.monotonic):
-        self.path, self.reference_dir = Path(path), reference_dir
+                 clock: Callable[[], float] = time.monotonic, source: Source | None = None):
+        self.source = source or DiskSource(path)
+        self.path, self.reference_dir = self.source.path, reference_dir
         self._open_extract, self.cache = open_extract, cache
         self.recheck_seconds, self._clock = recheck_seconds, clock
         self._lock = threading.Lock()  # guards the state below; held only briefly
         self._checking = threading.Lock()  # one look-and-open at a time
         self._checked_at: float | None = None
-        self._seen: Look | None = None  # the look of what was last opened or refused
+        self._seen: Hashable | None = None  # the look of what was last opened or refused
         self._serving: Database | None = None  # the last good extract
         self._serving_content: tuple[str, str] | None = None  # (folder, content id)
         self._refusal: str | None = None
@@ -241,31 +272,29 @@ class LiveExtract:
         return checked is None or self._clock() - checked >= self.recheck_seconds
 
     def _check(self) -> None:
-        seen = look(self.path)
+        seen = self.source.look()
         if seen != self._seen:
             try:
-                db, opening = self._open(seen)
+                db, opening, folder = self._open(seen)
             except ExtractError as exc:
                 log.error("extract at %s refused: %s", self.path, exc)
                 with self._lock:
                     self._refusal = str(exc)
                     # a folder that changed while being opened is looked at again next time
-                    self._seen = None if isinstance(exc, _Changed) else seen
+                    self._seen = None if isinstance(exc, Transient) else seen
             else:
-                self._serve(db, opening, seen)
+                self._serve(db, opening, seen, folder)
         self._checked_at = self._clock()
 
-    def _open(self, seen: Look) -> tuple[Database | None, Opening]:
-        folder = Path(seen.folder)
-        if seen.files is None:
-            raise ExtractError(f"{self.path}: the extract folder does not exist")
+    def _open(self, seen) -> tuple[Database | None, Opening, str]:
+        folder, folder_look = self.source.resolve(seen)
         files = checksums(folder)
         manifest = read_manifest(folder)
         verify_checksums(folder, files, manifest)
         extract_id = str(manifest.get("extract_id"))
         content = content_id(files)
-        if self._serving_content == (seen.folder, content):  # touched, not changed
-            return None, Opening(extract_id, content, from_cache=True)
+        if self._serving_content == (str(folder), content):  # touched, not changed
+            return None, Opening(extract_id, content, from_cache=True), str(folder)
         if self._ids.get(extract_id, content) != content:
             raise ExtractError(
                 f"{folder}: extract {extract_id} was already served with other content, so "
@@ -274,28 +303,33 @@ class LiveExtract:
         key = self.cache.key(files, self.reference_dir)
         from_cache = self.cache.passed(key)
         db = self._open_extract(folder, not from_cache)  # ExtractError: the report
-        if look(folder) != Look(seen.folder, seen.files):
+        if look(folder) != folder_look:
             db.close()
             raise _Changed(f"{folder}: the extract changed while it was being opened, so it "
                            "is not served; it will be looked at again in a few seconds")
         if not from_cache:
             self.cache.remember(key, extract_id)
-        return db, Opening(extract_id, content, from_cache)
+        return db, Opening(extract_id, content, from_cache), str(folder)
 
-    def _serve(self, db: Database | None, opening: Opening, seen: Look) -> None:
+    def _serve(self, db: Database | None, opening: Opening, seen, folder: str) -> None:
         with self._lock:
             old = None
             if db is not None:
                 old, self._serving = self._serving, db
-                self._serving_content = (seen.folder, opening.content_id)
+                self._serving_content = (folder, opening.content_id)
                 self._ids[opening.extract_id] = opening.content_id
                 self.last_opening = opening
             self._seen, self._refusal = seen, None
         log.info("serving extract %s (content %s, validation %s) from %s", opening.extract_id,
-                 opening.content_id, "cached" if opening.from_cache else "run", seen.folder)
+                 opening.content_id, "cached" if opening.from_cache else "run", folder)
         if old is not None:
             self._retire(old)
 
 
-class _Changed(ExtractError):
+class Transient(ExtractError):
+    """A refusal worth looking again at soon, even if the look stays the same (object storage
+    out of reach, say)."""
+
+
+class _Changed(Transient):
     """The folder changed under the opening."""

@@ -15,6 +15,9 @@ that downloads were logged against. The last HUB_RELEASES_KEPT releases are kept
 
 Readers resolve the link once and read everything from the release it names
 (hub.database.open_database does), since a switch may happen between two reads.
+
+A live path s3://bucket/prefix is published and rolled back in object storage by hub/storage.py,
+with the same steps (staged, refuse_other_content, record, rolled_back, split_kept) and messages.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import shutil
 from pathlib import Path
 
 from hub.extract import sha256
+from hub.settings import is_object_url
 
 RELEASES = "releases"
 RECORD = "release.json"
@@ -88,12 +92,15 @@ def _check_live(live: Path) -> None:
                            "(or point HUB_DATA_DIR at a new path) and publish again")
 
 
-def publish(src: Path, live: Path, reference_dir: Path, keep: int = 3,
+def publish(src: Path, live: Path | str, reference_dir: Path, keep: int = 3,
             now: dt.datetime | None = None) -> str:
     """Validate and publish the extract at `src` as the live extract; what was done, in words.
-    PublishError (with the validator's report when refused) leaves everything as it was."""
-    from hub.validate import validate_extract
+    PublishError (with the validator's report when refused) leaves everything as it was.
+    A live path s3://bucket/prefix is published in object storage (hub/storage.py)."""
+    if is_object_url(live):
+        from hub import storage
 
+        return storage.publish(src, live, reference_dir, keep, now)
     src, live = Path(src), _absolute(live)
     _check_live(live)
     releases = releases_dir(live)
@@ -101,32 +108,13 @@ def publish(src: Path, live: Path, reference_dir: Path, keep: int = 3,
         staging = releases / f".incoming-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            if not src.is_dir():
-                raise PublishError(f"{src}: the extract folder does not exist")
-            shutil.copytree(src, staging)
-            report = validate_extract(staging, reference_dir)
-            report.folder = src  # the report names what the operator gave
-            if not report.ok:
-                raise PublishError(report.text())
-            extract_id = report.manifest["extract_id"]
-            if not SAFE_ID.fullmatch(extract_id):
-                raise PublishError(f"extract_id {extract_id!r} cannot name a release folder: "
-                                   "letters, digits, '.', '_' and '-' only")
-            files = checksums(staging)
+            report, extract_id, files = staged(src, staging, reference_dir)
             target = releases / extract_id
             if target.exists():
-                differ = sorted(name for name in files.keys() | _recorded(target).keys()
-                                if files.get(name) != _recorded(target).get(name))
-                if differ:
-                    raise PublishError(
-                        f"extract {extract_id} was already published with other content "
-                        f"({', '.join(differ)} differ): give the new extract its own "
-                        "extract_id")
+                refuse_other_content(extract_id, files, _recorded(target))
                 done = f"extract {extract_id} was already published with this content"
             else:
-                when = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
-                _write_atomically(staging / RECORD, {"extract_id": extract_id,
-                                                     "published_at": when, "files": files})
+                _write_atomically(staging / RECORD, record(extract_id, files, now))
                 os.rename(staging, target)
                 done = f"published extract {extract_id}"
         finally:
@@ -134,26 +122,81 @@ def publish(src: Path, live: Path, reference_dir: Path, keep: int = 3,
         _switch(live, target)
         history = [i for i in _history(releases) if i != extract_id] + [extract_id]
         removed = _prune(releases, history, keep)
+    return published_text(done, live, removed, report)
+
+
+def staged(src: Path, staging: Path, reference_dir: Path):
+    """Copy `src` to `staging` and validate the copy (what is checked is what goes live):
+    (report, extract_id, checksums of the copy); PublishError with the report if refused."""
+    from hub.validate import validate_extract
+
+    if not src.is_dir():
+        raise PublishError(f"{src}: the extract folder does not exist")
+    shutil.copytree(src, staging)
+    report = validate_extract(staging, reference_dir)
+    report.folder = src  # the report names what the operator gave
+    if not report.ok:
+        raise PublishError(report.text())
+    extract_id = report.manifest["extract_id"]
+    if not SAFE_ID.fullmatch(extract_id):
+        raise PublishError(f"extract_id {extract_id!r} cannot name a release folder: "
+                           "letters, digits, '.', '_' and '-' only")
+    return report, extract_id, checksums(staging)
+
+
+def refuse_other_content(extract_id: str, files: dict, recorded: dict) -> None:
+    """PublishError when a release of this extract_id holds other content than `files`."""
+    differ = sorted(name for name in files.keys() | recorded.keys()
+                    if files.get(name) != recorded.get(name))
+    if differ:
+        raise PublishError(f"extract {extract_id} was already published with other content "
+                           f"({', '.join(differ)} differ): give the new extract its own "
+                           "extract_id")
+
+
+def record(extract_id: str, files: dict, now: dt.datetime | None = None) -> dict:
+    """A release's release.json: its id, when it was published and every file's checksum."""
+    when = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"extract_id": extract_id, "published_at": when, "files": files}
+
+
+def published_text(done: str, live, removed: list[str], report) -> str:
     kept = f"; removed old release(s) {', '.join(removed)}" if removed else ""
     return f"{done}; {live} now names it{kept}. {report.text()}"
 
 
-def rollback(live: Path) -> str:
+def rollback(live: Path | str) -> str:
     """Point the live link back at the release published before the live one."""
+    if is_object_url(live):
+        from hub import storage
+
+        return storage.rollback(live)
     live = _absolute(live)
     _check_live(live)
     releases = releases_dir(live)
     with _locked(releases):
-        history = _history(releases)
-        current = live_release(live)
-        if current in history:
-            history = history[:history.index(current) + 1]
-        if len(history) < 2:
-            raise PublishError("there is no earlier release to roll back to")
-        previous = history[-2]
+        history, previous = rolled_back(_history(releases), live_release(live))
         _switch(live, releases / previous)
         _write_atomically(releases / HISTORY, {"history": history[:-1]})
+    return rolled_back_text(history, previous, live)
+
+
+def rolled_back(history: list[str], current: str | None) -> tuple[list[str], str]:
+    """(the history up to the live release, the release before it); PublishError if none."""
+    if current in history:
+        history = history[:history.index(current) + 1]
+    if len(history) < 2:
+        raise PublishError("there is no earlier release to roll back to")
+    return history, history[-2]
+
+
+def rolled_back_text(history: list[str], previous: str, live) -> str:
     return f"rolled back from extract {history[-1]} to {previous}; {live} now names it."
+
+
+def split_kept(history: list[str], keep: int) -> tuple[list[str], list[str]]:
+    """(the last `keep` releases of the history, the live one among them; the others)."""
+    return history[-max(keep, 1):], history[:-max(keep, 1)]
 
 
 def _recorded(release: Path) -> dict:
@@ -178,7 +221,7 @@ def _switch(live: Path, target: Path) -> None:
 def _prune(releases: Path, history: list[str], keep: int) -> list[str]:
     """Keep the last `keep` releases of the history (the live one among them); remove the
     others. A process still serving a removed release has it in memory already."""
-    kept, dropped = history[-max(keep, 1):], history[:-max(keep, 1)]
+    kept, dropped = split_kept(history, keep)
     _write_atomically(releases / HISTORY, {"history": kept})
     for extract_id in dropped:
         shutil.rmtree(releases / extract_id, ignore_errors=True)

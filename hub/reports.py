@@ -466,6 +466,7 @@ def command(args) -> int:
     from hub.database import open_database
     from hub.extract import ExtractError
     from hub.settings import Settings
+    from hub.storage import local_folder
 
     settings = Settings.from_env()
     try:
@@ -473,7 +474,8 @@ def command(args) -> int:
         if args.locality and args.locality not in LOCALITIES:
             raise ReportError(f"unknown locality {args.locality!r}: use an ONS code such as "
                               f"{next(iter(LOCALITIES))}")
-        db = open_database(settings.data_dir, settings.reference_dir,
+        db = open_database(local_folder(settings.data_dir, settings.cache_dir),
+                           settings.reference_dir,
                            repeat_threshold=settings.repeat_threshold,
                            repeat_window_days=settings.repeat_window_days,
                            secret=settings.record_key_secret)

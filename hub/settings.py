@@ -19,7 +19,9 @@ DEMO_AUDIT_SECRET = "cse-hub-audit-demo-key-published-not-secret"
 
 # name -> (environment variable, default, meaning); the README documents every one (tested).
 SETTINGS = {
-    "data_dir": ("HUB_DATA_DIR", str(ROOT / "data" / "demo"), "extract folder to open"),
+    "data_dir": ("HUB_DATA_DIR", str(ROOT / "data" / "demo"), "extract folder to open, a link "
+                 "managed by `python -m hub publish`, or s3://bucket/prefix: releases in "
+                 "S3-compatible object storage (docs/deployment.md)"),
     "reference_dir": ("HUB_REFERENCE_DIR", str(ROOT / "data" / "reference"),
                       "localities.csv and events.csv"),
     "demo": ("HUB_DEMO", "", "1: demo mode, nobody signs in and only an extract marked "
@@ -47,7 +49,8 @@ SETTINGS = {
                         "only when they changed)"),
     "cache_dir": ("HUB_CACHE_DIR", str(ROOT / "data" / "cache"), "verdicts of extracts that "
                   "passed validation, by checksum, so an unchanged extract is not validated "
-                  "again at start; empty: no cache"),
+                  "again at start, and the files of releases read from object storage; "
+                  "writable by the service account only; empty: no cache"),
     "suppression_threshold": ("HUB_SUPPRESSION_THRESHOLD", "5",
                               "counts from 1 to this are shown as [c]"),
     "repeat_threshold": ("HUB_REPEAT_THRESHOLD", "3",
@@ -64,12 +67,27 @@ SETTINGS = {
                             "read from .streamlit/secrets.toml; unset, the published demo key, "
                             "which protected audiences only get for synthetic extracts"),
 }
+# Object storage (HUB_DATA_DIR=s3://...) is reached with the standard variables that botocore
+# reads: AWS_ENDPOINT_URL (an S3-compatible server), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+# AWS_DEFAULT_REGION (docs/deployment.md).
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"  # never committed
+
+
+def is_object_url(location) -> bool:
+    """True for a live path in object storage, s3://bucket/prefix."""
+    return isinstance(location, str) and location.startswith("s3://")
+
+
+def location(text: str) -> Path | str:
+    """A live path as given: a folder, or an s3:// URL kept as text (Path would make
+    s3://b/p s3:/b/p)."""
+    text = str(text)
+    return text.rstrip("/") if is_object_url(text) else Path(text)
 
 
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path
+    data_dir: Path | str  # str: s3://bucket/prefix
     reference_dir: Path
     audience: str
     audit_dir: Path
@@ -101,7 +119,7 @@ class Settings:
                 stored = tomllib.load(file)
         raw = {name: env.get(var, str(stored.get(var, default)))
                for name, (var, default, _) in SETTINGS.items()}
-        return cls(Path(raw["data_dir"]), Path(raw["reference_dir"]), raw["audience"],
+        return cls(location(raw["data_dir"]), Path(raw["reference_dir"]), raw["audience"],
                    Path(raw["audit_dir"]), int(raw["suppression_threshold"]),
                    int(raw["repeat_threshold"]), int(raw["repeat_window_days"]),
                    raw["perturbation_secret"],

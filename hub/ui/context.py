@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from hub import storage
 from hub.access import DEMO_REAL_EXTRACT, Person
 from hub.audience import Audience
 from hub.contract import LOCALITIES, label
@@ -92,7 +93,9 @@ def _follower(config: Settings) -> LiveExtract:
             opener = functools.partial(_open, config)
             _FOLLOWING[key] = LiveExtract(config.data_dir, config.reference_dir, opener,
                                           cache=ValidationCache(config.cache_dir),
-                                          recheck_seconds=config.recheck_seconds)
+                                          recheck_seconds=config.recheck_seconds,
+                                          source=storage.source(config.data_dir,
+                                                                config.cache_dir))
             while len(_FOLLOWING) > _KEEP_FOLLOWING:  # the oldest first; closed when unused
                 _FOLLOWING.pop(next(iter(_FOLLOWING))).close()
         return _FOLLOWING[key]

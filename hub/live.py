@@ -133,15 +133,38 @@ class ValidationCache:
             return False  # missing or damaged: validate again
 
     def remember(self, key: str, extract_id: str) -> None:
+        if self.folder is not None:
+            self._write(self._file(key), {"key": key, "extract_id": extract_id,
+                                          "rules": RULES_ID})
+
+    # What each extract_id served from a live path was, kept across restarts: an id that
+    # named other content before a restart is refused after it too.
+    def _served_file(self, live: Path | str, extract_id: str) -> Path:
+        name = hashlib.sha256(f"{live}|{extract_id}".encode()).hexdigest()[:32]
+        return self.folder / "served" / f"{name}.json"
+
+    def served_content(self, live: Path | str, extract_id: str) -> str | None:
+        """The content id `extract_id` named when last served from `live` (None: never)."""
         if self.folder is None:
-            return
-        file = self._file(key)
+            return None
+        try:
+            record = json.loads(self._served_file(live, extract_id).read_text())
+            return record["content"] if record.get("extract_id") == extract_id else None
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            return None
+
+    def remember_served(self, live: Path | str, extract_id: str, content: str) -> None:
+        if self.folder is not None:
+            self._write(self._served_file(live, extract_id),
+                        {"live": str(live), "extract_id": extract_id, "content": content})
+
+    @staticmethod
+    def _write(file: Path, record: dict) -> None:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             temporary = file.with_name(f".{file.name}.{os.getpid()}.{threading.get_ident()}")
-            temporary.write_text(json.dumps({"key": key, "extract_id": extract_id,
-                                             "rules": RULES_ID}) + "\n")
-            os.replace(temporary, file)  # a reader sees the whole verdict or none
+            temporary.write_text(json.dumps(record) + "\n")
+            os.replace(temporary, file)  # a reader sees the whole record or none
         except OSError as exc:  # a read-only cache only costs time
             log.warning("validation cache not written: %s", exc)
 
@@ -295,7 +318,8 @@ class LiveExtract:
         content = content_id(files)
         if self._serving_content == (str(folder), content):  # touched, not changed
             return None, Opening(extract_id, content, from_cache=True), str(folder)
-        if self._ids.get(extract_id, content) != content:
+        known = self._ids.get(extract_id) or self.cache.served_content(self.path, extract_id)
+        if known not in (None, content):  # by this process, or before a restart
             raise ExtractError(
                 f"{folder}: extract {extract_id} was already served with other content, so "
                 "this one is not: downloads are logged against the extract_id, which must "
@@ -320,6 +344,8 @@ class LiveExtract:
                 self._ids[opening.extract_id] = opening.content_id
                 self.last_opening = opening
             self._seen, self._refusal = seen, None
+        if db is not None:
+            self.cache.remember_served(self.path, opening.extract_id, opening.content_id)
         log.info("serving extract %s (content %s, validation %s) from %s", opening.extract_id,
                  opening.content_id, "cached" if opening.from_cache else "run", folder)
         if old is not None:

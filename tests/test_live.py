@@ -205,3 +205,17 @@ def test_the_look_is_the_folder_and_its_files_sizes_and_times(tmp_path):
     (folder / "referrals.parquet").write_bytes(b"")
     assert look(folder) != before
     assert look(tmp_path / "nothing").files is None
+
+
+def test_the_same_extract_id_with_other_content_is_refused_after_a_restart_too(tmp_path):
+    folder, cache = extract(tmp_path / "plain", "same-id", 3), tmp_path / "cache"
+    assert served(follower(folder, cache)) == ("same-id", 3, None)
+    shutil.copytree(folder, tmp_path / "as-served")
+    shutil.rmtree(folder)
+    extract(folder, "same-id", 2)  # changed while the server was down, the id kept
+    with pytest.raises(ExtractError, match="extract same-id was already served with other "
+                                           "content"):
+        follower(folder, cache).acquire()
+    shutil.rmtree(folder)
+    shutil.copytree(tmp_path / "as-served", folder)  # the content the id named: served again
+    assert served(follower(folder, cache)) == ("same-id", 3, None)

@@ -148,3 +148,21 @@ def test_clicking_a_locality_bar_filters_the_page(board):
     assert bar_values(after) == [bar_values(before)[melton]]
     [rate] = board.chart("referrals_locality_rate")  # the rest of the page follows
     assert rate["customdata"] == [MELTON]
+
+
+def test_a_committee_answer_links_to_its_chart_in_the_section_that_draws_it(board):
+    """From the six-month update's committee tab to another page's section, in one click
+    (Streamlit opens a link in a new tab: a new session, opened at the link's section)."""
+    board.open("/")
+    with board.rerun():  # the committee's answers are built when their tab is opened
+        board.page.get_by_role("tab", name="What the committee asked").click()
+    question = board.page.get_by_text("Are out-of-area children still the biggest cohort")
+    answer = question.locator("xpath=ancestor::*[@data-testid='stMarkdownContainer'][1]")
+    with board.page.context.expect_page() as opened:
+        answer.get_by_role("link", name="See the chart").click()
+    tab = opened.value
+    tab.locator(".st-key-missing_out_of_area_share .js-plotly-plot").wait_for(timeout=60_000)
+    assert urlsplit(tab.url).path == "/missing"
+    assert query_params(tab.url).get("section") == ["Shares"]
+    assert tab.get_by_role("tab", name="Shares", selected=True).count() == 1
+    tab.close()

@@ -128,7 +128,7 @@ def committee_answers(cards: list[Card], figures: Figures, filters: Filters,
                from_card("Lionheart cohort", "The follow-up cohort")
                + " " + from_card("Lionheart engaged at latest review (%)",
                                  "The share engaged at their latest review"),
-               "app_pages/lionheart.py", "lionheart_relationship"),
+               "app_pages/lionheart.py", "lionheart_relationship", "The cohort"),
         Answer("Who funds the Warning Zone?",
                _funders(funders), "app_pages/prevention_pursuit.py",
                "prevention_warning_zone_sessions", "Warning Zone funding"),

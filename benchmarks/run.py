@@ -28,9 +28,9 @@ from hub.settings import ROOT
 BENCH_DIR = ROOT / "data" / "bench"  # git-ignored: generated extracts for benchmarks
 # A page, or a page with its address bar's parameters: pages shown by section build their
 # first section (tab) only; their print view builds every section.
-PAGES = ["overview", "referrals", "referrals?print=1", "missing", "missing?print=1",
-         "lionheart", "lionheart?print=1", "prevention_pursuit", "prevention_pursuit?print=1", "local_slices",
-         "local_slices?print=1"]
+PAGES = ["overview", "overview?print=1", "referrals", "referrals?print=1", "missing",
+         "missing?print=1", "lionheart", "lionheart?print=1", "prevention_pursuit",
+         "prevention_pursuit?print=1", "local_slices", "local_slices?print=1"]
 
 
 def _session(page: str):

@@ -30,6 +30,7 @@ def direction(now: float, before: float, noise: float) -> str:
     return "a rise" if now > before else "a fall"
 
 
+@functools.lru_cache(maxsize=8192)  # every chart, table and summary names its steps
 def when(value, column: str = "") -> str:
     """A time as people read it: a month 'Apr 2019', a quarter (column 'quarter') 'Apr-Jun
     2019', a half-year (column 'half') 'Apr-Sep 2019', a financial year (column 'year')

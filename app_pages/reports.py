@@ -14,7 +14,7 @@ import streamlit as st
 from hub import audit, reports
 from hub.slices import locality_name
 from hub.ui.components import page_header
-from hub.ui.context import view
+from hub.ui.context import outside_turn, view
 
 v = view()
 page_header("Reports", "A slide pack and the six-month update for this view, to take into a "
@@ -49,7 +49,8 @@ for column, (kind, (name, extension, mime)) in zip(st.columns(len(reports.KINDS)
         wanted = (v.db.info.extract_id, v.db.key_id, v.filters, v.audience.code, exact)
         built = st.session_state.get(f"_report_{kind}")
         if st.button(f"Build the {name}", key=f"report_build_{kind}", disabled=bool(problem)):
-            with st.status(f"Building the {name}...", expanded=True) as status:
+            with st.status(f"Building the {name}...", expanded=True) as status, \
+                    outside_turn():  # seconds of work: other people's pages go meanwhile
                 st.write("Protecting the figures for the audience...")
                 pack = reports.build_pack(v.db, v.audience, v.filters, threshold, kind,
                                           exact=exact)

@@ -51,6 +51,9 @@ SETTINGS = {
                   "passed validation, by checksum, so an unchanged extract is not validated "
                   "again at start, and the files of releases read from object storage; "
                   "writable by the service account only; empty: no cache"),
+    "runs_at_once": ("HUB_RUNS_AT_ONCE", "1", "page runs one server process works on at once; "
+                     "more wait their turn, first come first served (docs/deployment.md "
+                     "section 5)"),
     "suppression_threshold": ("HUB_SUPPRESSION_THRESHOLD", "5",
                               "counts from 1 to this are shown as [c]"),
     "repeat_threshold": ("HUB_REPEAT_THRESHOLD", "3",
@@ -107,6 +110,7 @@ class Settings:
     releases_kept: int = 3
     recheck_seconds: float = 3.0
     cache_dir: Path | None = ROOT / "data" / "cache"  # None: validation is not cached
+    runs_at_once: int = 1
 
     @classmethod
     def from_env(cls, env=None, secrets_file: Path = SECRETS_FILE) -> Settings:
@@ -130,7 +134,8 @@ class Settings:
                    Path(raw["session_dir"]), audit_secret=raw["audit_secret"],
                    releases_kept=int(raw["releases_kept"]),
                    recheck_seconds=float(raw["recheck_seconds"]),
-                   cache_dir=Path(raw["cache_dir"]) if raw["cache_dir"].strip() else None)
+                   cache_dir=Path(raw["cache_dir"]) if raw["cache_dir"].strip() else None,
+                   runs_at_once=max(int(raw["runs_at_once"]), 1))
 
     @property
     def record_key_secret(self) -> str:

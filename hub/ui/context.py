@@ -6,6 +6,7 @@ a `View` and pages read it with `view()`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -106,6 +107,42 @@ def _open(config: Settings, folder, validate: bool) -> Database:
                          repeat_threshold=config.repeat_threshold,
                          repeat_window_days=config.repeat_window_days,
                          secret=config.record_key_secret)
+
+
+_TURNS: dict[int, threading.Semaphore] = {}  # runs at once -> the process's turns
+_TURNS_LOCK = threading.Lock()
+_holding = threading.local()  # the turn this thread's run holds
+
+
+@contextlib.contextmanager
+def run_turn(at_once: int):
+    """A page run waits its turn: at most `at_once` runs of this process work at once, the
+    others in the order they came. Python works on one thread at a time, so runs taken
+    together share it and all finish late; taken in turn, most finish sooner."""
+    with _TURNS_LOCK:
+        turn = _TURNS.setdefault(at_once, threading.Semaphore(at_once))
+    with turn:
+        _holding.turn = turn
+        try:
+            yield
+        finally:
+            _holding.turn = None
+
+
+@contextlib.contextmanager
+def outside_turn():
+    """Long work within a run (building a report: seconds) lets other runs go meanwhile."""
+    turn = getattr(_holding, "turn", None)
+    if turn is None:
+        yield
+        return
+    _holding.turn = None
+    turn.release()
+    try:
+        yield
+    finally:
+        turn.acquire()
+        _holding.turn = turn
 
 
 def end_run() -> None:

@@ -20,17 +20,14 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 from hub.contract import LOCALITIES
 from hub.settings import ROOT
 
 BENCH_DIR = ROOT / "data" / "bench"  # git-ignored: generated extracts for benchmarks
-# A page, or a page with its address bar's parameters: pages shown by section build their
-# first section (tab) only; their print view builds every section.
-PAGES = ["overview", "overview?print=1", "referrals", "referrals?print=1", "missing",
-         "missing?print=1", "lionheart", "lionheart?print=1", "prevention_pursuit",
-         "prevention_pursuit?print=1", "local_slices", "local_slices?print=1"]
+PAGES = ["overview", "referrals", "missing", "lionheart", "prevention_pursuit", "local_slices"]
+FIGURE_TABS = {"Chart", "Table"}  # each figure block's own tabs, not a page's sections
 
 
 def _session(page: str):
@@ -40,12 +37,12 @@ def _session(page: str):
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
     name, _, query = page.partition("?")
+    start = time.perf_counter()
+    if name != "overview":  # the address is the page's (the overview has sections of its own)
+        at.run().switch_page(str(ROOT / "app_pages" / f"{name}.py")).run()
     for key, value in parse_qsl(query):
         at.query_params[key] = value
-    start = time.perf_counter()
     at.run()
-    if name != "overview":
-        at.switch_page(str(ROOT / "app_pages" / f"{name}.py")).run()
     return at, time.perf_counter() - start
 
 
@@ -76,10 +73,10 @@ def pages(runs: int) -> None:
     (everything cached). First load: a new session opening the page (the extract already
     open in the process). Peak RSS: the process's, having served every page."""
     print(f"Filter change, server side (AppTest), median of {runs} runs, {_audience()}")
-    print(f"{'page':<28}{'filter change (s)':>18}{'DuckDB (s)':>12}{'ratio':>7}"
+    print(f"{'page: section':<28}{'filter change (s)':>18}{'DuckDB (s)':>12}{'ratio':>7}"
           f"{'queries':>9}{'cached rerun (s)':>18}{'first load (s)':>16}")
     with timed_queries() as spent:
-        for number, page in enumerate(PAGES):
+        for number, page in enumerate(_every_section()):
             at, first = _session(page)
             changes, duckdb, counts, reruns = [], [], [], []
             for i in range(runs):
@@ -97,9 +94,22 @@ def pages(runs: int) -> None:
                 reruns.append(time.perf_counter() - start)
             change, rerun = statistics.median(changes), statistics.median(reruns)
             raw = statistics.median(duckdb)
-            print(f"{page:<28}{change:>18.3f}{raw:>12.3f}{change / raw if raw else 0:>7.1f}"
+            page = unquote_plus(page.replace("?section=", ": ").replace("?print=1", ": print"))
+            print(f"{page[:27]:<28}{change:>18.3f}{raw:>12.3f}{change / raw if raw else 0:>7.1f}"
                   f"{statistics.median(counts):>9.0f}{rerun:>18.3f}{first:>16.3f}")
     print(f"peak RSS of the process: {_peak_rss_mb():,.0f} MB")
+
+
+def _every_section() -> list[str]:
+    """Every page, and for a page shown by section each of its sections (?section=, a
+    filter change builds the open one only) and its print view (?print=1, every section)."""
+    addresses = []
+    for page in PAGES:
+        at, _ = _session(page)
+        sections = [t.label for t in at.tabs if t.label not in FIGURE_TABS]
+        addresses += ([f"{page}?{urlencode({'section': label})}" for label in sections]
+                      + [f"{page}?print=1"] if sections else [page])
+    return addresses
 
 
 def _peak_rss_mb() -> float:

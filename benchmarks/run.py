@@ -38,11 +38,13 @@ def _session(page: str):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
     name, _, query = page.partition("?")
     start = time.perf_counter()
-    if name != "overview":  # the address is the page's (the overview has sections of its own)
-        at.run().switch_page(str(ROOT / "app_pages" / f"{name}.py")).run()
-    for key, value in parse_qsl(query):
-        at.query_params[key] = value
     at.run()
+    if name != "overview":
+        at.switch_page(str(ROOT / "app_pages" / f"{name}.py")).run()
+    if query:  # the page's own address (its section: the overview has sections too)
+        for key, value in parse_qsl(query):
+            at.query_params[key] = value
+        at.run()
     return at, time.perf_counter() - start
 
 

@@ -58,11 +58,15 @@ def run(monkeypatch, extract: Path, audience: str, page: str = "overview",
     monkeypatch.setenv("HUB_DATA_DIR", str(extract))
     monkeypatch.setenv("HUB_AUDIENCE", audience)
     at = AppTest.from_file(DASHBOARD, default_timeout=120)
-    if page != "overview":  # the address bar is the page's (the overview has tabs of its own)
-        at.run().switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
-    for key, value in query.items():
+    for key, value in query.items():  # the address bar of the first run: the filters
         at.query_params[key] = value
     at.run()
+    if page != "overview":
+        at.switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
+        if query:  # again for the page's own (its section: the overview has sections too)
+            for key, value in query.items():
+                at.query_params[key] = value
+            at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -144,7 +144,7 @@ def run(monkeypatch, tmp_path, extract: Path, audience: str, page: str, **query)
     monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "audit"))
     at = AppTest.from_file(DASHBOARD, default_timeout=180)
     if page != "overview":
-        at.run().switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
+        at.run().switch_page(str(ROOT / "app_pages" / f"{page}.py"))
     for key, value in query.items():  # e.g. print="1": a page's print view, every section
         at.query_params[key] = value
     at.run()

@@ -250,9 +250,10 @@ def run(monkeypatch, tmp_path, extract: Path, audience: str, page: str, **query)
     monkeypatch.setenv("HUB_AUDIT_DIR", str(tmp_path / "audit"))
     at = AppTest.from_file(DASHBOARD, default_timeout=180)
     at.run().switch_page(str(ROOT / "app_pages" / f"{page}.py")).run()
-    for key, value in query.items():  # e.g. section: the tab a page shown by section opens at
-        at.query_params[key] = value
-    at.run()
+    if query:  # e.g. section: the tab a page shown by section opens at
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

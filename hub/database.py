@@ -65,6 +65,22 @@ def sql_text(name: str) -> str:
     return (QUERY_DIR / f"{name}.sql").read_text()
 
 
+def statements(name: str) -> list[str]:
+    """The statements of queries/<name>.sql without their comments (each statement ends with a
+    semicolon at the end of a line)."""
+    text = "\n".join(line for line in sql_text(name).splitlines()
+                     if not line.lstrip().startswith("--"))
+    return [s for s in re.split(r";\s*$", text, flags=re.M) if s.strip()]
+
+
+def prepare(con: duckdb.DuckDBPyConnection, threshold: int, window_days: int) -> None:
+    """Run queries/_prepare.sql: the work that does not depend on the filters."""
+    settings = {"threshold": threshold, "window_days": window_days}
+    for statement in statements("_prepare"):
+        con.execute(statement, {k: v for k, v in settings.items()
+                                if k in PARAMETER.findall(statement)})
+
+
 class Database:
     """An opened, validated extract. `query(name, **params)` runs queries/<name>.sql."""
 
@@ -130,5 +146,6 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
     con.execute("CREATE TABLE localities AS SELECT * FROM localities_df")
     con.unregister("localities_df")
     con.execute(sql_text("_macros"))
+    prepare(con, repeat_threshold, repeat_window_days)
     key_id = hashlib.sha256(f"key id|{secret}".encode()).hexdigest()[:12]
     return Database(info, reference, con, repeat_threshold, repeat_window_days, key_id)

@@ -17,10 +17,12 @@ referrals_in AS (
     SELECT * FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
                                      $exploitation_types)
 ),
-episodes AS (SELECT * FROM filtered_episodes($localities, $sexes, $age_bands)),
-started AS (SELECT * FROM episodes WHERE start_date BETWEEN $date_from AND $date_to),
-per_child AS (SELECT child_id, child_rkey, count(*) AS n FROM started GROUP BY ALL),
-ended AS (SELECT * FROM episodes WHERE end_date BETWEEN $date_from AND $date_to),
+per_child AS (
+    SELECT child_id, child_rkey, count(*) AS n
+    FROM filtered_episodes($localities, $sexes, $age_bands)
+    WHERE start_date BETWEEN $date_from AND $date_to
+    GROUP BY ALL
+),
 triggers AS (
     SELECT * FROM first_triggers($date_from, $date_to, $localities, $sexes, $age_bands,
                                  $threshold, $window_days)
@@ -49,15 +51,17 @@ referral_figures AS (
                          AND referral_source = 'youth_justice') AS cce_from_youth_justice_key
     FROM referrals_in
 ),
-episode_figures AS (
-    SELECT count(*) AS episodes, key_sum(rkey) AS episodes_key,
-           count(*) FILTER (missing_from = 'care') AS care_episodes,
-           key_sum(rkey, missing_from = 'care') AS care_episodes_key,
-           count(*) FILTER (missing_from = 'care' AND placed_by_other_la)
-               AS care_episodes_other_la,
-           key_sum(rkey, missing_from = 'care' AND placed_by_other_la)
+episode_figures AS (  -- every episode has one missing_from (home or care, contract.py)
+    SELECT total(episodes, dimension = 'missing_from') AS episodes,
+           total(episodes_key, dimension = 'missing_from') AS episodes_key,
+           total(episodes, dimension = 'missing_from' AND category = 'care') AS care_episodes,
+           total(episodes_key, dimension = 'missing_from' AND category = 'care')
+               AS care_episodes_key,
+           total(episodes, category = 'care_placed_by_other_council') AS care_episodes_other_la,
+           total(episodes_key, category = 'care_placed_by_other_council')
                AS care_episodes_other_la_key
-    FROM started
+    FROM episode_cells_in($date_from, $date_to, $localities, $sexes, $age_bands)
+    WHERE dimension IN ('missing_from', 'missing_from_detail')
 ),
 child_figures AS (
     SELECT count(*) AS children, key_sum(child_rkey) AS children_key,
@@ -72,12 +76,8 @@ trigger_figures AS (
     FROM triggers
 ),
 return_figures AS (
-    SELECT count(*) AS ended_episodes, key_sum(rkey) AS ended_episodes_key,
-           count(*) FILTER (rhi_offered) AS rhi_offered,
-           key_sum(rkey, rhi_offered) AS rhi_offered_key,
-           count(*) FILTER (rhi_completed_at - end_at <= INTERVAL 72 HOUR) AS rhi_within_72h,
-           key_sum(rkey, rhi_completed_at - end_at <= INTERVAL 72 HOUR) AS rhi_within_72h_key
-    FROM ended
+    SELECT total(COLUMNS(* EXCLUDE (month)))
+    FROM return_cells_in($date_from, $date_to, $localities, $sexes, $age_bands)
 ),
 cohort_figures AS (
     SELECT count(*) AS lionheart_cohort, key_sum(rkey) AS lionheart_cohort_key FROM cohort

@@ -23,13 +23,14 @@ CREATE MACRO months(date_from, date_to) AS TABLE
 CREATE MACRO grain_months(grain) AS
     CASE grain WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'half' THEN 6 WHEN 'year' THEN 12
                ELSE error('unknown grain: ' || grain) END;
--- the month number (year * 12 + month - 1) of a day's period: months from April, rounded down
--- to whole periods of the grain
-CREATE MACRO period_index(day, grain) AS
-    (year(day) * 12 + month(day) - 4) // grain_months(grain) * grain_months(grain) + 3;
+-- the first day of a day's period: its month, less the months since the period began (periods
+-- are whole steps of the grain from April)
 CREATE MACRO period_of(day, grain) AS
-    make_date(CAST(period_index(day, grain) // 12 AS INTEGER),
-              CAST(period_index(day, grain) % 12 + 1 AS INTEGER), 1);
+    CAST(month_of(day) - to_months(CAST((year(day) * 12 + month(day) - 4) % grain_months(grain)
+                                        AS INTEGER)) AS DATE);
+-- the last day of a day's period
+CREATE MACRO period_end(day, grain) AS
+    CAST(period_of(day, grain) + to_months(grain_months(grain)) AS DATE) - 1;
 CREATE MACRO periods(date_from, date_to, grain) AS TABLE
     SELECT DISTINCT period_of(month, grain) AS month FROM months(date_from, date_to);
 
@@ -42,6 +43,21 @@ CREATE MACRO filtered_episodes(localities, sexes, age_bands) AS TABLE
 -- period and trend is): the base aggregates of _prepare.sql, by month, answer for it.
 CREATE MACRO whole_months(date_from, date_to) AS
     (day(date_from) = 1 AND date_to = last_day(date_to));
+
+-- whole_periods(date_from, date_to, grain): true when a range is whole periods of the grain;
+-- range_grain(date_from, date_to): the grain of which the range is one period, or NULL. (Written
+-- with plain functions: DuckDB expands nested macros once for each use of an argument.)
+CREATE MACRO whole_periods(date_from, date_to, grain) AS
+    (day(date_from) = 1 AND date_to = last_day(date_to)
+     AND (year(date_from) * 12 + month(date_from) - 4) % grain_months(grain) = 0
+     AND (year(date_to) * 12 + month(date_to) - 3) % grain_months(grain) = 0);
+CREATE MACRO range_grain(date_from, date_to) AS
+    CASE WHEN day(date_from) = 1 AND date_to = last_day(date_to) AND date_from <= date_to
+              AND (year(date_from) * 12 + month(date_from) - 4)
+                  % (datediff('month', date_from, date_to) + 1) = 0
+         THEN CASE datediff('month', date_from, date_to) + 1
+                   WHEN 1 THEN 'month' WHEN 3 THEN 'quarter' WHEN 6 THEN 'half'
+                   WHEN 12 THEN 'year' END END;
 
 -- kept_whole: a restriction keeps every value of a list (none of them is missing).
 CREATE MACRO kept_whole(values_, allowed, complete) AS

@@ -2,7 +2,8 @@
 -- _macros.sql): base aggregates that add up, and the repeat-missing triggers with their windows.
 -- Every table here is read by the macros of _macros.sql, which give exactly what the raw tables
 -- give for every filter set. One statement at a time (statements end with a semicolon at the end
--- of a line). Parameters: $threshold, $window_days (the database's trigger settings).
+-- of a line). Parameters: $threshold, $window_days (the database's trigger settings: integers,
+-- written into the statements, macros included).
 
 -- mixed_children: children whose episodes do not all share one locality, sex and age band, with
 -- the values they have. A filter keeps all of any other child's episodes or none of them.
@@ -10,7 +11,9 @@ CREATE TABLE mixed_children AS
     SELECT child_id, list(DISTINCT locality_code) AS child_localities,
            list(DISTINCT sex) AS child_sexes, list(DISTINCT age_band) AS child_age_bands,
            -- no value is missing (a restriction never keeps an episode whose value is NULL)
-           count(*) = least(count(locality_code), count(sex), count(age_band)) AS complete
+           count(*) = least(count(locality_code), count(sex), count(age_band)) AS complete,
+           -- missing from more than one locality (or from one not recorded)
+           count(DISTINCT locality_code) > 1 OR count(*) > count(locality_code) AS moved
     FROM missing_episodes
     GROUP BY child_id
     HAVING count(DISTINCT locality_code) > 1 OR count(DISTINCT sex) > 1
@@ -37,59 +40,88 @@ CREATE MACRO episode_windows(localities, sexes, age_bands, window_days, only_par
     WHERE NOT only_partial
        OR child_id IN (SELECT child_id FROM partial_children(localities, sexes, age_bands));
 
--- trigger_settings: the threshold and window the table below was computed for.
-CREATE TABLE trigger_settings AS
-    SELECT CAST($threshold AS INTEGER) AS set_threshold,
-           CAST($window_days AS INTEGER) AS set_window_days;
+-- meeting_children: the localities of each child's strategy meetings (complete: none missing).
+CREATE TABLE meeting_children AS
+    SELECT child_id, list(DISTINCT locality_code) AS meeting_localities,
+           count(*) = count(locality_code) AS meetings_complete
+    FROM strategy_meetings
+    GROUP BY child_id;
 
 -- trigger_windows: every trigger over all of each child's episodes (trigger_episodes with no
--- restriction): the triggers under any restriction for every child it keeps whole.
+-- restriction): the triggers under any restriction for every child it keeps whole; with the
+-- child's first strategy meeting on or after the trigger (any locality) and the localities of
+-- the child's meetings.
 CREATE TABLE trigger_windows AS
-    SELECT * FROM episode_windows(NULL, NULL, NULL, $window_days)
-    WHERE episodes_in_window >= $threshold
-    ORDER BY trigger_date, child_id;
+    SELECT t.*, m.held_on AS first_meeting_on, c.meeting_localities,
+           coalesce(c.meetings_complete, true) AS meetings_complete
+    FROM (SELECT * FROM episode_windows(NULL, NULL, NULL, $window_days)
+          WHERE episodes_in_window >= $threshold) t
+    ASOF LEFT JOIN (SELECT child_id, held_on FROM strategy_meetings) m
+        ON t.child_id = m.child_id AND m.held_on >= t.trigger_date
+    LEFT JOIN meeting_children c ON c.child_id = t.child_id
+    ORDER BY t.trigger_date, t.child_id;
 
 -- trigger_episodes: episodes at whose start the child has `threshold` or more episode starts in
 -- the `window_days` calendar days ending that day (kpis.md, "Trigger"). Episodes outside any
 -- reporting period still count towards the window, so the window runs over every date: once,
--- when the extract is opened (_prepare.sql trigger_windows, right for every child a restriction
--- keeps whole), and here only for the children a restriction splits (or for other settings).
+-- when the extract is opened (trigger_windows, right for every child a restriction keeps
+-- whole), and here only for the children a restriction splits (or for other settings). With
+-- the first strategy meeting on or after the trigger among those the locality restriction
+-- keeps, when meetings_known: a restriction keeping all or none of the child's meetings.
 CREATE MACRO prepared_triggers(threshold, window_days) AS
-    (SELECT set_threshold = threshold AND set_window_days = window_days FROM trigger_settings);
+    (threshold = $threshold AND window_days = $window_days);
 CREATE MACRO trigger_episodes(localities, sexes, age_bands, threshold, window_days) AS TABLE
-    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey
+    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey,
+           CASE WHEN localities IS NULL OR list_has_all(localities, meeting_localities)
+                THEN first_meeting_on END AS first_meeting_on,
+           localities IS NULL OR meeting_localities IS NULL
+               OR (meetings_complete AND (list_has_all(localities, meeting_localities)
+                                          OR NOT list_has_any(localities, meeting_localities)))
+               AS meetings_known
     FROM trigger_windows
     WHERE prepared_triggers(threshold, window_days)
       AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
       AND child_id NOT IN (SELECT child_id FROM partial_children(localities, sexes, age_bands))
     UNION ALL
-    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey
+    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey, NULL, false
     FROM episode_windows(localities, sexes, age_bands, window_days,
                          only_partial := prepared_triggers(threshold, window_days))
     WHERE episodes_in_window >= threshold;
+
+-- trigger_meetings: trigger_episodes, each with the first strategy meeting on or after it among
+-- those the locality restriction keeps (any trigger), looked up here when not known.
+CREATE MACRO trigger_meetings(localities, sexes, age_bands, threshold, window_days) AS TABLE
+    WITH t AS (SELECT * FROM trigger_episodes(localities, sexes, age_bands, threshold,
+                                              window_days))
+    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey,
+           first_meeting_on
+    FROM t
+    WHERE meetings_known
+    UNION ALL
+    SELECT t.child_id, t.locality_code, t.trigger_date, t.episodes_in_window, t.trigger_rkey,
+           min(m.held_on)
+    FROM t
+    LEFT JOIN strategy_meetings m
+        ON m.child_id = t.child_id AND m.held_on >= t.trigger_date
+        AND keep(m.locality_code, localities)
+    WHERE NOT t.meetings_known
+    GROUP BY t.child_id, t.locality_code, t.trigger_date, t.episodes_in_window, t.trigger_rkey;
 
 -- first_triggers: each child's first trigger date in [date_from, date_to], the episodes in the
 -- window that day, the trigger's record key, and their first strategy meeting (any trigger) on
 -- or after that date.
 CREATE MACRO first_triggers(date_from, date_to, localities, sexes, age_bands, threshold,
                             window_days) AS TABLE
-    WITH firsts AS (
-        SELECT child_id, arg_min(locality_code, trigger_date) AS locality_code,
-               min(trigger_date) AS trigger_date,
-               arg_min(episodes_in_window, trigger_date) AS episodes_in_window,
-               arg_min(trigger_rkey, trigger_date) AS trigger_rkey
-        FROM trigger_episodes(localities, sexes, age_bands, threshold, window_days)
-        WHERE trigger_date BETWEEN date_from AND date_to
-        GROUP BY child_id
-    )
-    SELECT f.child_id, f.locality_code, f.trigger_date, f.episodes_in_window, f.trigger_rkey,
-           min(m.held_on) AS first_meeting_on,
-           coalesce(min(m.held_on) <= f.trigger_date + 14, false) AS met_within_14_days
-    FROM firsts f
-    LEFT JOIN strategy_meetings m
-        ON m.child_id = f.child_id AND m.held_on >= f.trigger_date
-        AND keep(m.locality_code, localities)
-    GROUP BY f.child_id, f.locality_code, f.trigger_date, f.episodes_in_window, f.trigger_rkey;
+    SELECT child_id, arg_min(locality_code, trigger_date) AS locality_code,
+           min(trigger_date) AS trigger_date,
+           arg_min(episodes_in_window, trigger_date) AS episodes_in_window,
+           arg_min(trigger_rkey, trigger_date) AS trigger_rkey,
+           arg_min_null(first_meeting_on, trigger_date) AS first_meeting_on,
+           coalesce(arg_min_null(first_meeting_on, trigger_date) <= min(trigger_date) + 14,
+                    false) AS met_within_14_days
+    FROM trigger_meetings(localities, sexes, age_bands, threshold, window_days)
+    WHERE trigger_date BETWEEN date_from AND date_to
+    GROUP BY child_id;
 
 -- episode_cells: episodes by month of start, locality, sex, age band and each breakdown of
 -- episode_long, with their record-key sums (counts and key sums add up).
@@ -102,13 +134,15 @@ CREATE TABLE episode_cells AS
 
 -- episode_cells_in: episodes (and their key sums) by month of start, dimension and category, for
 -- whole months from _prepare.sql's episode_cells, otherwise from the episodes.
-CREATE MACRO episode_cells_in(date_from, date_to, localities, sexes, age_bands) AS TABLE
-    SELECT month, dimension, category, episodes, episodes_key
+CREATE MACRO episode_cells_in(date_from, date_to, localities, sexes, age_bands,
+                              by_locality := false) AS TABLE
+    SELECT month, CASE WHEN by_locality THEN locality_code END AS locality_code, dimension,
+           category, episodes, episodes_key
     FROM episode_cells
     WHERE whole_months(date_from, date_to) AND month BETWEEN date_from AND date_to
       AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
     UNION ALL
-    SELECT month, dimension, category, 1 AS episodes, rkey AS episodes_key
+    SELECT month, CASE WHEN by_locality THEN locality_code END, dimension, category, 1, rkey
     FROM episode_long(date_from, date_to, localities, sexes, age_bands)
     WHERE NOT whole_months(date_from, date_to);
 
@@ -137,3 +171,81 @@ CREATE MACRO return_cells_in(date_from, date_to, localities, sexes, age_bands) A
     SELECT * EXCLUDE (locality_code, sex, age_band)
     FROM return_rows(date_from, date_to, localities, sexes, age_bands)
     WHERE NOT whole_months(date_from, date_to);
+
+-- child_cells: for each trend grain, children missing in each period (an episode starting in
+-- it), those missing once in it (one episode) and those missing from a placement by another
+-- council, with their record-key sums (child_rkey), by locality and the sexes and age bands of
+-- all their episodes: children counted once each add up across these cells. Children missing
+-- from more than one locality are left out (counted from their episodes: child_cells_in).
+CREATE TABLE child_cells AS
+    WITH per_child AS (
+        SELECT g.grain, period_of(e.start_date, g.grain) AS month, e.child_id,
+               any_value(e.child_rkey) AS child_rkey, any_value(e.locality_code) AS locality_code,
+               any_value(e.sex) AS sex, any_value(e.age_band) AS age_band, count(*) AS n,
+               bool_or(e.placed_by_other_la) AS out_of_area
+        FROM missing_episodes e
+        CROSS JOIN (SELECT unnest(['month', 'quarter', 'half', 'year']) AS grain) g
+        WHERE e.child_id NOT IN (SELECT child_id FROM mixed_children WHERE moved)
+        GROUP BY g.grain, month, e.child_id
+    )
+    SELECT c.grain, c.month, c.locality_code, coalesce(m.child_sexes, [c.sex]) AS child_sexes,
+           coalesce(m.child_age_bands, [c.age_band]) AS child_age_bands,
+           coalesce(m.complete, true) AS complete, count(*) AS children,
+           key_sum(c.child_rkey) AS children_key,
+           count(*) FILTER (c.n = 1) AS children_missing_once,
+           key_sum(c.child_rkey, c.n = 1) AS children_missing_once_key,
+           count(*) FILTER (c.out_of_area) AS children_out_of_area,
+           key_sum(c.child_rkey, c.out_of_area) AS children_out_of_area_key
+    FROM per_child c
+    LEFT JOIN mixed_children m USING (child_id)
+    GROUP BY ALL
+    ORDER BY c.grain, c.month;
+
+-- child_rows_in: children missing (an episode starting in the range, under the restrictions)
+-- in each period of `grain` in [date_from, date_to] (grain NULL: the range is one period), with
+-- those missing once and those from placements by other councils, each with its record-key sum,
+-- and by locality if by_locality (a child counts once in each locality, else once): summed
+-- from child_cells for whole periods, except for the children a restriction splits or missing
+-- from more than one locality, counted here from their episodes (all children, otherwise).
+CREATE MACRO one_step(date_from, date_to, grain) AS
+    CASE WHEN grain IS NULL THEN range_grain(date_from, date_to) IS NOT NULL
+         ELSE whole_periods(date_from, date_to, coalesce(grain, 'month')) END;
+CREATE MACRO child_rows_in(date_from, date_to, grain, localities, sexes, age_bands,
+                           by_locality := false) AS TABLE
+    SELECT month, CASE WHEN by_locality THEN locality_code END AS locality_code,
+           children, children_key, children_missing_once, children_missing_once_key,
+           children_out_of_area, children_out_of_area_key
+    FROM child_cells c
+    WHERE one_step(date_from, date_to, grain)
+      AND c.grain = coalesce(grain, range_grain(date_from, date_to))
+      AND c.month BETWEEN date_from AND date_to
+      AND keep(c.locality_code, localities) AND kept_whole(child_sexes, sexes, complete)
+      AND kept_whole(child_age_bands, age_bands, complete)
+    UNION ALL
+    SELECT month, locality_code, 1, child_rkey, CAST(n = 1 AS INTEGER),
+           CASE WHEN n = 1 THEN child_rkey ELSE 0 END, CAST(out_of_area AS INTEGER),
+           CASE WHEN out_of_area THEN child_rkey ELSE 0 END
+    FROM (
+        SELECT CASE WHEN grain IS NULL THEN date_from
+                    ELSE period_of(start_date, coalesce(grain, 'month')) END AS month,
+               CASE WHEN by_locality THEN locality_code END AS locality_code, child_id,
+               child_rkey, count(*) AS n, bool_or(placed_by_other_la) AS out_of_area
+        FROM filtered_episodes(localities, sexes, age_bands)
+        WHERE start_date BETWEEN date_from AND date_to
+          AND (NOT one_step(date_from, date_to, grain)
+               OR child_id IN (SELECT child_id FROM mixed_children WHERE moved)
+               OR child_id IN (SELECT child_id FROM partial_children(localities, sexes,
+                                                                     age_bands)))
+        GROUP BY ALL
+    );
+
+-- child_cells_in: child_rows_in summed by period (and locality, if by_locality).
+CREATE MACRO child_cells_in(date_from, date_to, grain, localities, sexes, age_bands,
+                            by_locality := false) AS TABLE
+    SELECT month, locality_code, total(children) AS children, total(children_key) AS children_key,
+           total(children_missing_once) AS children_missing_once,
+           total(children_missing_once_key) AS children_missing_once_key,
+           total(children_out_of_area) AS children_out_of_area,
+           total(children_out_of_area_key) AS children_out_of_area_key
+    FROM child_rows_in(date_from, date_to, grain, localities, sexes, age_bands, by_locality)
+    GROUP BY month, locality_code;

@@ -17,12 +17,6 @@ referrals_in AS (
     SELECT * FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
                                      $exploitation_types)
 ),
-per_child AS (
-    SELECT child_id, child_rkey, count(*) AS n
-    FROM filtered_episodes($localities, $sexes, $age_bands)
-    WHERE start_date BETWEEN $date_from AND $date_to
-    GROUP BY ALL
-),
 triggers AS (
     SELECT * FROM first_triggers($date_from, $date_to, $localities, $sexes, $age_bands,
                                  $threshold, $window_days)
@@ -63,11 +57,11 @@ episode_figures AS (  -- every episode has one missing_from (home or care, contr
     FROM episode_cells_in($date_from, $date_to, $localities, $sexes, $age_bands)
     WHERE dimension IN ('missing_from', 'missing_from_detail')
 ),
-child_figures AS (
-    SELECT count(*) AS children, key_sum(child_rkey) AS children_key,
-           count(*) FILTER (n = 1) AS children_missing_once,
-           key_sum(child_rkey, n = 1) AS children_missing_once_key
-    FROM per_child
+child_figures AS (  -- the period is one step (grain NULL)
+    SELECT total(children) AS children, total(children_key) AS children_key,
+           total(children_missing_once) AS children_missing_once,
+           total(children_missing_once_key) AS children_missing_once_key
+    FROM child_cells_in($date_from, $date_to, NULL, $localities, $sexes, $age_bands)
 ),
 trigger_figures AS (
     SELECT count(*) AS triggered_children, key_sum(trigger_rkey) AS triggered_children_key,

@@ -8,18 +8,16 @@
 --   included.
 WITH firsts AS (
     SELECT child_id, period_of(trigger_date, $grain) AS month, min(trigger_date) AS trigger_date,
-           arg_min(trigger_rkey, trigger_date) AS trigger_rkey
-    FROM trigger_episodes($localities, $sexes, $age_bands, $threshold, $window_days)
+           arg_min(trigger_rkey, trigger_date) AS trigger_rkey,
+           arg_min_null(first_meeting_on, trigger_date) AS first_meeting_on
+    FROM trigger_meetings($localities, $sexes, $age_bands, $threshold, $window_days)
     WHERE trigger_date BETWEEN $date_from AND $date_to
     GROUP BY ALL
 ),
-met AS (
-    SELECT f.month, f.child_id, f.trigger_rkey,
-           bool_or(m.held_on BETWEEN f.trigger_date AND f.trigger_date + 14) AS met
-    FROM firsts f
-    LEFT JOIN strategy_meetings m
-        ON m.child_id = f.child_id AND keep(m.locality_code, $localities)
-    GROUP BY ALL
+met AS (  -- a meeting within 14 days of the first trigger: the first on or after it is
+    SELECT month, child_id, trigger_rkey,
+           coalesce(first_meeting_on <= trigger_date + 14, false) AS met
+    FROM firsts
 )
 SELECT months.month, count(met.child_id) AS triggered_children,
        count(met.child_id) FILTER (met.met) AS met_within_14_days,

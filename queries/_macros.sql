@@ -59,9 +59,11 @@ CREATE MACRO range_grain(date_from, date_to) AS
                    WHEN 1 THEN 'month' WHEN 3 THEN 'quarter' WHEN 6 THEN 'half'
                    WHEN 12 THEN 'year' END END;
 
--- kept_whole: a restriction keeps every value of a list (none of them is missing).
+-- kept_whole: a restriction keeps every value of a list (and none of them is missing);
+-- kept_any: it keeps one of them at least (a value not recorded is never kept).
 CREATE MACRO kept_whole(values_, allowed, complete) AS
     (allowed IS NULL OR (complete AND list_has_all(allowed, values_)));
+CREATE MACRO kept_any(values_, allowed) AS (allowed IS NULL OR list_has_any(allowed, values_));
 
 -- episode_long: filtered episodes starting in [date_from, date_to] (NULL: any date), one row per
 -- breakdown the missing page shows (dimension, category), with the episode's month of start,

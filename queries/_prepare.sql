@@ -19,26 +19,43 @@ CREATE TABLE mixed_children AS
     HAVING count(DISTINCT locality_code) > 1 OR count(DISTINCT sex) > 1
         OR count(DISTINCT age_band) > 1 OR NOT complete;
 
--- partial_children: the children (of _prepare.sql's mixed_children) a restriction may keep some
--- episodes of but not all; it keeps all or none of every other child's.
+-- partial_children: the children (of mixed_children) a restriction may keep some episodes of
+-- but not all; it keeps all or none of every other child's.
 CREATE MACRO partial_children(localities, sexes, age_bands) AS TABLE
     SELECT child_id FROM mixed_children
     WHERE NOT (kept_whole(child_localities, localities, complete)
                AND kept_whole(child_sexes, sexes, complete)
-               AND kept_whole(child_age_bands, age_bands, complete));
+               AND kept_whole(child_age_bands, age_bands, complete))
+      AND kept_any(child_localities, localities) AND kept_any(child_sexes, sexes)
+      AND kept_any(child_age_bands, age_bands);
 
--- episode_windows: each filtered episode (of the mixed children a restriction splits only, when
--- only_partial) with the child's filtered episode starts in the `window_days` calendar days
--- ending that day.
-CREATE MACRO episode_windows(localities, sexes, age_bands, window_days, only_partial := false)
-    AS TABLE
+-- mixed_episodes: the episodes of mixed_children.
+CREATE TABLE mixed_episodes AS
+    SELECT * FROM missing_episodes
+    WHERE child_id IN (SELECT child_id FROM mixed_children)
+    ORDER BY child_id, start_date;
+
+-- split_episodes: filtered episodes of every child (if everyone), or else of the children a
+-- restriction splits (partial_children) and, if with_moved, of those missing from more than one
+-- locality. (Two branches, so that DuckDB skips the one a query's parameters rule out.)
+CREATE MACRO split_episodes(localities, sexes, age_bands, everyone, with_moved := false) AS TABLE
+    SELECT * FROM filtered_episodes(localities, sexes, age_bands)
+    WHERE everyone
+    UNION ALL
+    SELECT * FROM mixed_episodes
+    WHERE NOT everyone
+      AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
+      AND (child_id IN (SELECT child_id FROM partial_children(localities, sexes, age_bands))
+           OR (with_moved AND child_id IN (SELECT child_id FROM mixed_children WHERE moved)));
+
+-- episode_windows: split_episodes, each with the child's filtered episode starts in the
+-- `window_days` calendar days ending that day.
+CREATE MACRO episode_windows(localities, sexes, age_bands, window_days, everyone) AS TABLE
     SELECT child_id, locality_code, sex, age_band, start_date AS trigger_date, trigger_rkey,
            count(*) OVER (PARTITION BY child_id ORDER BY start_date
                           RANGE BETWEEN to_days(window_days - 1) PRECEDING AND CURRENT ROW)
                AS episodes_in_window
-    FROM filtered_episodes(localities, sexes, age_bands)
-    WHERE NOT only_partial
-       OR child_id IN (SELECT child_id FROM partial_children(localities, sexes, age_bands));
+    FROM split_episodes(localities, sexes, age_bands, everyone);
 
 -- meeting_children: the localities of each child's strategy meetings (complete: none missing).
 CREATE TABLE meeting_children AS
@@ -54,7 +71,7 @@ CREATE TABLE meeting_children AS
 CREATE TABLE trigger_windows AS
     SELECT t.*, m.held_on AS first_meeting_on, c.meeting_localities,
            coalesce(c.meetings_complete, true) AS meetings_complete
-    FROM (SELECT * FROM episode_windows(NULL, NULL, NULL, $window_days)
+    FROM (SELECT * FROM episode_windows(NULL, NULL, NULL, $window_days, everyone := true)
           WHERE episodes_in_window >= $threshold) t
     ASOF LEFT JOIN (SELECT child_id, held_on FROM strategy_meetings) m
         ON t.child_id = m.child_id AND m.held_on >= t.trigger_date
@@ -68,16 +85,17 @@ CREATE TABLE trigger_windows AS
 -- whole), and here only for the children a restriction splits (or for other settings). With
 -- the first strategy meeting on or after the trigger among those the locality restriction
 -- keeps, when meetings_known: a restriction keeping all or none of the child's meetings.
+CREATE MACRO meetings_known(localities, meeting_localities, meetings_complete) AS
+    (localities IS NULL OR meeting_localities IS NULL
+     OR (meetings_complete AND (list_has_all(localities, meeting_localities)
+                                OR NOT list_has_any(localities, meeting_localities))));
 CREATE MACRO prepared_triggers(threshold, window_days) AS
     (threshold = $threshold AND window_days = $window_days);
 CREATE MACRO trigger_episodes(localities, sexes, age_bands, threshold, window_days) AS TABLE
     SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey,
            CASE WHEN localities IS NULL OR list_has_all(localities, meeting_localities)
                 THEN first_meeting_on END AS first_meeting_on,
-           localities IS NULL OR meeting_localities IS NULL
-               OR (meetings_complete AND (list_has_all(localities, meeting_localities)
-                                          OR NOT list_has_any(localities, meeting_localities)))
-               AS meetings_known
+           meetings_known(localities, meeting_localities, meetings_complete) AS meetings_known
     FROM trigger_windows
     WHERE prepared_triggers(threshold, window_days)
       AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
@@ -85,7 +103,7 @@ CREATE MACRO trigger_episodes(localities, sexes, age_bands, threshold, window_da
     UNION ALL
     SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey, NULL, false
     FROM episode_windows(localities, sexes, age_bands, window_days,
-                         only_partial := prepared_triggers(threshold, window_days))
+                         everyone := NOT prepared_triggers(threshold, window_days))
     WHERE episodes_in_window >= threshold;
 
 -- trigger_meetings: trigger_episodes, each with the first strategy meeting on or after it among
@@ -106,22 +124,6 @@ CREATE MACRO trigger_meetings(localities, sexes, age_bands, threshold, window_da
         AND keep(m.locality_code, localities)
     WHERE NOT t.meetings_known
     GROUP BY t.child_id, t.locality_code, t.trigger_date, t.episodes_in_window, t.trigger_rkey;
-
--- first_triggers: each child's first trigger date in [date_from, date_to], the episodes in the
--- window that day, the trigger's record key, and their first strategy meeting (any trigger) on
--- or after that date.
-CREATE MACRO first_triggers(date_from, date_to, localities, sexes, age_bands, threshold,
-                            window_days) AS TABLE
-    SELECT child_id, arg_min(locality_code, trigger_date) AS locality_code,
-           min(trigger_date) AS trigger_date,
-           arg_min(episodes_in_window, trigger_date) AS episodes_in_window,
-           arg_min(trigger_rkey, trigger_date) AS trigger_rkey,
-           arg_min_null(first_meeting_on, trigger_date) AS first_meeting_on,
-           coalesce(arg_min_null(first_meeting_on, trigger_date) <= min(trigger_date) + 14,
-                    false) AS met_within_14_days
-    FROM trigger_meetings(localities, sexes, age_bands, threshold, window_days)
-    WHERE trigger_date BETWEEN date_from AND date_to
-    GROUP BY child_id;
 
 -- episode_cells: episodes by month of start, locality, sex, age band and each breakdown of
 -- episode_long, with their record-key sums (counts and key sums add up).
@@ -230,12 +232,10 @@ CREATE MACRO child_rows_in(date_from, date_to, grain, localities, sexes, age_ban
                     ELSE period_of(start_date, coalesce(grain, 'month')) END AS month,
                CASE WHEN by_locality THEN locality_code END AS locality_code, child_id,
                child_rkey, count(*) AS n, bool_or(placed_by_other_la) AS out_of_area
-        FROM filtered_episodes(localities, sexes, age_bands)
+        FROM split_episodes(localities, sexes, age_bands,
+                            everyone := NOT one_step(date_from, date_to, grain),
+                            with_moved := true)
         WHERE start_date BETWEEN date_from AND date_to
-          AND (NOT one_step(date_from, date_to, grain)
-               OR child_id IN (SELECT child_id FROM mixed_children WHERE moved)
-               OR child_id IN (SELECT child_id FROM partial_children(localities, sexes,
-                                                                     age_bands)))
         GROUP BY ALL
     );
 
@@ -249,3 +249,74 @@ CREATE MACRO child_cells_in(date_from, date_to, grain, localities, sexes, age_ba
            total(children_out_of_area_key) AS children_out_of_area_key
     FROM child_rows_in(date_from, date_to, grain, localities, sexes, age_bands, by_locality)
     GROUP BY month, locality_code;
+
+-- trigger_cells: for each trend step, children with a repeat-missing trigger in it and those met
+-- within 14 days of their first trigger in it (by any meeting), with their record-key sums (the
+-- first trigger's trigger_rkey), by the localities, sexes and age bands of all the children's
+-- episodes and the localities of their meetings: these add up across cells.
+CREATE TABLE trigger_cells AS
+    WITH firsts AS (
+        SELECT g.grain, period_of(t.trigger_date, g.grain) AS month, t.child_id,
+               any_value(t.locality_code) AS locality_code, any_value(t.sex) AS sex,
+               any_value(t.age_band) AS age_band,
+               any_value(t.meeting_localities) AS meeting_localities,
+               any_value(t.meetings_complete) AS meetings_complete,
+               arg_min(t.trigger_rkey, t.trigger_date) AS trigger_rkey,
+               coalesce(arg_min_null(t.first_meeting_on, t.trigger_date)
+                        <= min(t.trigger_date) + 14, false) AS met
+        FROM trigger_windows t
+        CROSS JOIN (SELECT unnest(['month', 'quarter', 'half', 'year']) AS grain) g
+        GROUP BY g.grain, month, t.child_id
+    )
+    SELECT f.grain, f.month, coalesce(m.child_localities, [f.locality_code]) AS child_localities,
+           coalesce(m.child_sexes, [f.sex]) AS child_sexes,
+           coalesce(m.child_age_bands, [f.age_band]) AS child_age_bands,
+           coalesce(m.complete, true) AS complete, f.meeting_localities, f.meetings_complete,
+           count(*) AS triggered_children, key_sum(f.trigger_rkey) AS triggered_children_key,
+           count(*) FILTER (f.met) AS met_within_14_days,
+           key_sum(f.trigger_rkey, f.met) AS met_within_14_days_key
+    FROM firsts f
+    LEFT JOIN mixed_children m USING (child_id)
+    GROUP BY ALL
+    ORDER BY f.grain, f.month;
+
+-- trigger_cells_in: children with a trigger in each period of `grain` in [date_from, date_to]
+-- (grain NULL: the range is one period) under the restrictions, and those met within 14 days of
+-- their first trigger in it by a meeting the locality restriction keeps, with their key sums:
+-- summed from trigger_cells for whole periods and the database's trigger settings, except for
+-- the children a restriction splits or keeps some of the meetings of, counted here from their
+-- triggers (all children, otherwise).
+CREATE MACRO trigger_cells_in(date_from, date_to, grain, localities, sexes, age_bands, threshold,
+                              window_days) AS TABLE
+    SELECT month, triggered_children, triggered_children_key,
+           CASE WHEN localities IS NULL OR list_has_all(localities, meeting_localities)
+                THEN met_within_14_days ELSE 0 END AS met_within_14_days,
+           CASE WHEN localities IS NULL OR list_has_all(localities, meeting_localities)
+                THEN met_within_14_days_key ELSE 0 END AS met_within_14_days_key
+    FROM trigger_cells c
+    WHERE prepared_triggers(threshold, window_days) AND one_step(date_from, date_to, grain)
+      AND c.grain = coalesce(grain, range_grain(date_from, date_to))
+      AND c.month BETWEEN date_from AND date_to
+      AND kept_whole(child_localities, localities, complete)
+      AND kept_whole(child_sexes, sexes, complete)
+      AND kept_whole(child_age_bands, age_bands, complete)
+      AND meetings_known(localities, meeting_localities, meetings_complete)
+    UNION ALL
+    SELECT month, 1, trigger_rkey, CAST(met AS INTEGER), CASE WHEN met THEN trigger_rkey ELSE 0 END
+    FROM (
+        SELECT CASE WHEN grain IS NULL THEN date_from
+                    ELSE period_of(trigger_date, coalesce(grain, 'month')) END AS month,
+               child_id, arg_min(trigger_rkey, trigger_date) AS trigger_rkey,
+               coalesce(arg_min_null(first_meeting_on, trigger_date) <= min(trigger_date) + 14,
+                        false) AS met
+        FROM trigger_meetings(localities, sexes, age_bands, threshold, window_days)
+        WHERE trigger_date BETWEEN date_from AND date_to
+          AND (NOT (prepared_triggers(threshold, window_days)
+                    AND one_step(date_from, date_to, grain))
+               OR child_id IN (SELECT child_id FROM partial_children(localities, sexes,
+                                                                     age_bands))
+               OR child_id IN (SELECT child_id FROM meeting_children
+                               WHERE NOT meetings_known(localities, meeting_localities,
+                                                        meetings_complete)))
+        GROUP BY ALL
+    );

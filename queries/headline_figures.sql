@@ -17,10 +17,6 @@ referrals_in AS (
     SELECT * FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
                                      $exploitation_types)
 ),
-triggers AS (
-    SELECT * FROM first_triggers($date_from, $date_to, $localities, $sexes, $age_bands,
-                                 $threshold, $window_days)
-),
 cohort AS (
     SELECT * FROM lionheart_cohort
     WHERE identified_on <= $date_to AND keep(locality_code, $localities) AND keep(sex, $sexes)
@@ -63,11 +59,10 @@ child_figures AS (  -- the period is one step (grain NULL)
            total(children_missing_once_key) AS children_missing_once_key
     FROM child_cells_in($date_from, $date_to, NULL, $localities, $sexes, $age_bands)
 ),
-trigger_figures AS (
-    SELECT count(*) AS triggered_children, key_sum(trigger_rkey) AS triggered_children_key,
-           count(*) FILTER (met_within_14_days) AS met_within_14_days,
-           key_sum(trigger_rkey, met_within_14_days) AS met_within_14_days_key
-    FROM triggers
+trigger_figures AS (  -- the period is one step (grain NULL)
+    SELECT total(COLUMNS(* EXCLUDE (month)))
+    FROM trigger_cells_in($date_from, $date_to, NULL, $localities, $sexes, $age_bands,
+                          $threshold, $window_days)
 ),
 return_figures AS (
     SELECT total(COLUMNS(* EXCLUDE (month)))

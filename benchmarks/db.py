@@ -1,12 +1,14 @@
 """DuckDB side of a filter change at national scale: print figures, assert nothing.
 
-    python -m benchmarks.db [--data data/bench/scale100] [--runs 5] [--cache DIR]
-    python -m benchmarks.db --compare /work/main   # the same, before (that checkout) and after
+    python -m benchmarks.db [--data /work/main/data/bench/scale100] [--runs 5]
+    python -m benchmarks.db --compare ../main   # the same for another checkout (before), too
 
 For each page, the raw time of its query functions (hub.queries, the DuckDB part of a page)
 for new filter sets (board county view, one district, hub lead), median of `runs` (each run
 a filter set not seen before: another district or period); then the time to open the extract
-(cold: no cache; warm: a restart on the unchanged extract) and the process's peak RSS.
+(a first start with an empty cache folder; a restart on the unchanged extract) and each
+process's peak RSS. The code before may not have open_database(cache_dir=...): it loads the
+extract into memory at each start.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -57,7 +60,9 @@ def filter_sets(view: str, runs: int):
             yield Filters(start, end.replace(day=1), locality=locality)
 
 
-def measure(data: Path, runs: int, cache: Path | None) -> dict:
+def measure(data: Path, runs: int, cache: Path | None, pages: bool = True) -> dict:
+    """Open the extract (with `cache` if this code has open_database(cache_dir=...)) and, if
+    pages, time each page's query functions; with the open time and this process's peak RSS."""
     import inspect
 
     from hub import queries
@@ -66,14 +71,10 @@ def measure(data: Path, runs: int, cache: Path | None) -> dict:
     kwargs = {}
     if cache is not None and "cache_dir" in inspect.signature(open_database).parameters:
         kwargs["cache_dir"] = cache
-    out = {"open": {}, "pages": {}}
-    for label in ("cold", "warm"):
-        start = time.perf_counter()
-        db = open_database(data, validate=False, **kwargs)
-        out["open"][label] = time.perf_counter() - start
-        if label == "cold":
-            db.close()
-    for view in ("board county", "one district", "hub lead"):
+    start = time.perf_counter()
+    db = open_database(data, validate=False, **kwargs)
+    out = {"open": time.perf_counter() - start, "pages": {}}
+    for view in ("board county", "one district", "hub lead") if pages else ():
         for page, names in PAGES.items():
             if page == "missing (hub lead)" and view != "hub lead":
                 continue
@@ -89,43 +90,46 @@ def measure(data: Path, runs: int, cache: Path | None) -> dict:
     return out
 
 
+def _run(code: Path, *args: str) -> dict:
+    """measure(*args) in a new process with `code` (a checkout) as its working directory."""
+    done = subprocess.run([sys.executable, "-c", _SUBPROCESS, *args], cwd=code,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=Path("/work/main/data/bench/scale100"))
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--compare", type=Path, default=None,
-                        help="a checkout of the code before, run in a subprocess with its cwd")
-    parser.add_argument("--json", action="store_true", help="print one JSON line (for --compare)")
+                        help="a checkout of the code before, run the same way")
     args = parser.parse_args()
+    here = Path(__file__).resolve().parent.parent
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     try:
-        cache = args.cache or tmp
-        if args.json:
-            print(json.dumps(measure(args.data, args.runs, cache)))
-            return
+        data, runs = str(args.data), str(args.runs)
         columns = {}
-        if args.compare:
-            before = subprocess.run(
-                [sys.executable, "-c", _SUBPROCESS, str(args.data), str(args.runs), str(tmp / "b")],
-                cwd=args.compare, capture_output=True, text=True, check=True)
-            columns["before"] = json.loads(before.stdout.strip().splitlines()[-1])
-        after = subprocess.run(
-            [sys.executable, "-m", "benchmarks.db", "--json", "--data", str(args.data),
-             "--runs", str(args.runs), "--cache", str(tmp / "a")],
-            cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=True)
-        columns["after"] = json.loads(after.stdout.strip().splitlines()[-1])
+        # Each in a process of its own (peak RSS is the process's): a first start with an
+        # empty cache folder (cold), then a restart that times the pages (warm).
+        for name, code in (("before", args.compare), ("after", here)):
+            if code is None:
+                continue
+            cache = str(tmp / name)
+            cold = _run(code, data, runs, cache, "")
+            warm = _run(code, data, runs, cache, "pages")
+            columns[name] = {**warm, "cold": cold["open"], "cold_rss": cold["rss_mb"]}
         names = list(columns)
-        print(f"extract {args.data}, median of {args.runs} new filter sets; raw DuckDB time of "
-              "each page's query functions (s)")
+        print(f"extract {args.data}, load average {os.getloadavg()[0]:.1f}; raw DuckDB time "
+              f"of each page's query functions (s), median of {args.runs} new filter sets")
         print(f"{'view | page':<40}" + "".join(f"{n:>10}" for n in names))
         for key in columns[names[-1]]["pages"]:
             print(f"{key.replace('|', ' | '):<40}"
                   + "".join(f"{columns[n]['pages'].get(key, float('nan')):>10.3f}" for n in names))
-        for label in ("cold", "warm"):
-            print(f"{'open ' + label + ' (s)':<40}"
-                  + "".join(f"{columns[n]['open'][label]:>10.2f}" for n in names))
-        print(f"{'peak RSS (MB)':<40}" + "".join(f"{columns[n]['rss_mb']:>10.0f}" for n in names))
+        for label, field, digits in (("open, first start (s)", "cold", 2),
+                                     ("open, restart on the same extract (s)", "open", 2),
+                                     ("peak RSS, first start (MB)", "cold_rss", 0),
+                                     ("peak RSS, restart and pages (MB)", "rss_mb", 0)):
+            print(f"{label:<40}" + "".join(f"{columns[n][field]:>10.{digits}f}" for n in names))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -133,9 +137,9 @@ def main() -> None:
 # run in the checkout before, which may not have this file
 _SUBPROCESS = (
     "import sys, json, pathlib; sys.path.insert(0, '.');"
-    "exec(open(%r).read().split('def main')[0]);"
-    "print(json.dumps(measure(pathlib.Path(sys.argv[1]), int(sys.argv[2]), None)))"
-    % str(Path(__file__).resolve()))
+    "exec(open(%r).read().split('def _run')[0]);"
+    "print(json.dumps(measure(pathlib.Path(sys.argv[1]), int(sys.argv[2]),"
+    " pathlib.Path(sys.argv[3]), bool(sys.argv[4]))))" % str(Path(__file__).resolve()))
 
 if __name__ == "__main__":
     main()

@@ -154,7 +154,7 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
             file.parent.mkdir(parents=True, exist_ok=True)
             partial = file.with_name(f"{file.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
             partial.unlink(missing_ok=True)
-            con = _connect(str(partial))
+            con = _connect(str(partial), memory_limit=BUILD_MEMORY)
             try:
                 _build(con, path, reference, secret, *settings)
                 con.execute("CHECKPOINT")
@@ -167,16 +167,22 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
     return Database(info, reference, con, repeat_threshold, repeat_window_days, key_id)
 
 
-def _connect(database: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def _connect(database: str, read_only: bool = False, memory_limit: str | None = None
+             ) -> duckdb.DuckDBPyConnection:
     """A connection with the settings every query expects. Results need no insertion order
     (every query has its ORDER BY), which lets DuckDB stream and hold less in memory."""
-    con = duckdb.connect(database, read_only=read_only,
-                         config={"preserve_insertion_order": False})
+    config = {"preserve_insertion_order": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(database, read_only=read_only, config=config)
     con.execute("SET TimeZone = 'UTC'")  # naive timestamps in the extract are UTC
     con.execute("SET enable_progress_bar = false")
     return con
 
 
+# A build into the cache folder spills to disk beyond this (beside the database being built)
+# rather than holding a national-size extract in memory.
+BUILD_MEMORY = "500MB"
 DATABASES_KEPT = 4  # built databases kept in the cache folder, the most recently opened
 
 

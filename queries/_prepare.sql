@@ -8,8 +8,8 @@
 -- mixed_children: children whose episodes do not all share one locality, sex and age band, with
 -- the values they have. A filter keeps all of any other child's episodes or none of them.
 CREATE TABLE mixed_children AS
-    SELECT child_id, list(DISTINCT locality_code) AS child_localities,
-           list(DISTINCT sex) AS child_sexes, list(DISTINCT age_band) AS child_age_bands,
+    SELECT child_id, list_sort(list(DISTINCT locality_code)) AS child_localities,
+           list_sort(list(DISTINCT sex)) AS child_sexes, list_sort(list(DISTINCT age_band)) AS child_age_bands,
            -- no value is missing (a restriction never keeps an episode whose value is NULL)
            count(*) = least(count(locality_code), count(sex), count(age_band)) AS complete,
            -- missing from more than one locality (or from one not recorded)
@@ -42,11 +42,11 @@ CREATE MACRO split_episodes(localities, sexes, age_bands, everyone, with_moved :
     SELECT * FROM filtered_episodes(localities, sexes, age_bands)
     WHERE everyone
     UNION ALL
-    SELECT * FROM mixed_episodes
-    WHERE NOT everyone
-      AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
-      AND (child_id IN (SELECT child_id FROM partial_children(localities, sexes, age_bands))
-           OR (with_moved AND child_id IN (SELECT child_id FROM mixed_children WHERE moved)));
+    SELECT e.* FROM mixed_episodes e
+    JOIN (SELECT child_id FROM partial_children(localities, sexes, age_bands)
+          UNION SELECT child_id FROM mixed_children WHERE with_moved AND moved) USING (child_id)
+    WHERE NOT everyone AND keep(e.locality_code, localities) AND keep(e.sex, sexes)
+      AND keep(e.age_band, age_bands);
 
 -- episode_windows: split_episodes, each with the child's filtered episode starts in the
 -- `window_days` calendar days ending that day.
@@ -59,7 +59,7 @@ CREATE MACRO episode_windows(localities, sexes, age_bands, window_days, everyone
 
 -- meeting_children: the localities of each child's strategy meetings (complete: none missing).
 CREATE TABLE meeting_children AS
-    SELECT child_id, list(DISTINCT locality_code) AS meeting_localities,
+    SELECT child_id, list_sort(list(DISTINCT locality_code)) AS meeting_localities,
            count(*) = count(locality_code) AS meetings_complete
     FROM strategy_meetings
     GROUP BY child_id;
@@ -78,52 +78,68 @@ CREATE TABLE trigger_windows AS
     LEFT JOIN meeting_children c ON c.child_id = t.child_id
     ORDER BY t.trigger_date, t.child_id;
 
+-- mixed_meeting_triggers: the triggers of children with strategy meetings in more than one
+-- locality (or in one not recorded): a locality restriction may keep some of their meetings.
+CREATE TABLE mixed_meeting_triggers AS
+    SELECT * FROM trigger_windows
+    WHERE meeting_localities IS NOT NULL
+      AND (len(meeting_localities) > 1 OR NOT meetings_complete);
+
 -- trigger_episodes: episodes at whose start the child has `threshold` or more episode starts in
 -- the `window_days` calendar days ending that day (kpis.md, "Trigger"). Episodes outside any
 -- reporting period still count towards the window, so the window runs over every date: once,
 -- when the extract is opened (trigger_windows, right for every child a restriction keeps
--- whole), and here only for the children a restriction splits (or for other settings). With
--- the first strategy meeting on or after the trigger among those the locality restriction
--- keeps, when meetings_known: a restriction keeping all or none of the child's meetings.
-CREATE MACRO meetings_known(localities, meeting_localities, meetings_complete) AS
-    (localities IS NULL OR meeting_localities IS NULL
-     OR (meetings_complete AND (list_has_all(localities, meeting_localities)
-                                OR NOT list_has_any(localities, meeting_localities))));
+-- whole), and here only for the children a restriction splits (or for other settings).
 CREATE MACRO prepared_triggers(threshold, window_days) AS
     (threshold = $threshold AND window_days = $window_days);
 CREATE MACRO trigger_episodes(localities, sexes, age_bands, threshold, window_days) AS TABLE
-    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey,
-           CASE WHEN localities IS NULL OR list_has_all(localities, meeting_localities)
-                THEN first_meeting_on END AS first_meeting_on,
-           meetings_known(localities, meeting_localities, meetings_complete) AS meetings_known
+    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey
     FROM trigger_windows
     WHERE prepared_triggers(threshold, window_days)
       AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
       AND child_id NOT IN (SELECT child_id FROM partial_children(localities, sexes, age_bands))
     UNION ALL
-    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey, NULL, false
+    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey
     FROM episode_windows(localities, sexes, age_bands, window_days,
                          everyone := NOT prepared_triggers(threshold, window_days))
     WHERE episodes_in_window >= threshold;
 
--- trigger_meetings: trigger_episodes, each with the first strategy meeting on or after it among
--- those the locality restriction keeps (any trigger), looked up here when not known.
-CREATE MACRO trigger_meetings(localities, sexes, age_bands, threshold, window_days) AS TABLE
-    WITH t AS (SELECT * FROM trigger_episodes(localities, sexes, age_bands, threshold,
-                                              window_days))
-    SELECT child_id, locality_code, trigger_date, episodes_in_window, trigger_rkey,
-           first_meeting_on
-    FROM t
-    WHERE meetings_known
-    UNION ALL
-    SELECT t.child_id, t.locality_code, t.trigger_date, t.episodes_in_window, t.trigger_rkey,
-           min(m.held_on)
+-- meetings_known: a locality restriction keeps all or none of the meetings of a child whose
+-- meetings are in meeting_localities (NULL: none), so trigger_windows' first meeting holds.
+CREATE MACRO meetings_known(localities, meeting_localities, meetings_complete) AS
+    (localities IS NULL OR meeting_localities IS NULL
+     OR (meetings_complete AND (list_has_all(localities, meeting_localities)
+                                OR NOT list_has_any(localities, meeting_localities))));
+
+-- triggers_met_apart: the triggers in [date_from, date_to] that trigger_cells does not count
+-- (every trigger, if everyone; otherwise those of the children a restriction splits, and of
+-- the children it keeps whole and keeps only some of the meetings of), each with the first
+-- strategy meeting on or after it among those the locality restriction keeps.
+CREATE MACRO triggers_met_apart(date_from, date_to, localities, sexes, age_bands, threshold,
+                                window_days, everyone) AS TABLE
+    WITH t AS (
+        SELECT child_id, trigger_date, trigger_rkey
+        FROM trigger_episodes(localities, sexes, age_bands, threshold, window_days)
+        WHERE everyone
+        UNION ALL
+        SELECT child_id, trigger_date, trigger_rkey
+        FROM episode_windows(localities, sexes, age_bands, window_days, everyone := false)
+        WHERE NOT everyone AND episodes_in_window >= threshold
+        UNION ALL
+        SELECT child_id, trigger_date, trigger_rkey
+        FROM mixed_meeting_triggers
+        WHERE NOT everyone
+          AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
+          AND NOT meetings_known(localities, meeting_localities, meetings_complete)
+          AND child_id NOT IN (SELECT child_id FROM partial_children(localities, sexes, age_bands))
+    )
+    SELECT t.child_id, t.trigger_date, t.trigger_rkey, min(m.held_on) AS first_meeting_on
     FROM t
     LEFT JOIN strategy_meetings m
         ON m.child_id = t.child_id AND m.held_on >= t.trigger_date
         AND keep(m.locality_code, localities)
-    WHERE NOT t.meetings_known
-    GROUP BY t.child_id, t.locality_code, t.trigger_date, t.episodes_in_window, t.trigger_rkey;
+    WHERE t.trigger_date BETWEEN date_from AND date_to
+    GROUP BY t.child_id, t.trigger_date, t.trigger_rkey;
 
 -- episode_cells: episodes by month of start, locality, sex, age band and each breakdown of
 -- episode_long, with their record-key sums (counts and key sums add up).
@@ -206,21 +222,23 @@ CREATE TABLE child_cells AS
 -- child_rows_in: children missing (an episode starting in the range, under the restrictions)
 -- in each period of `grain` in [date_from, date_to] (grain NULL: the range is one period), with
 -- those missing once and those from placements by other councils, each with its record-key sum,
--- and by locality if by_locality (a child counts once in each locality, else once): summed
+-- and by locality if by_locality (a child counts once in each locality, else once); with
+-- whole_steps, the range is the whole periods of `grain` from date_from's to date_to's. Summed
 -- from child_cells for whole periods, except for the children a restriction splits or missing
 -- from more than one locality, counted here from their episodes (all children, otherwise).
 CREATE MACRO one_step(date_from, date_to, grain) AS
     CASE WHEN grain IS NULL THEN range_grain(date_from, date_to) IS NOT NULL
          ELSE whole_periods(date_from, date_to, coalesce(grain, 'month')) END;
 CREATE MACRO child_rows_in(date_from, date_to, grain, localities, sexes, age_bands,
-                           by_locality := false) AS TABLE
+                           by_locality := false, whole_steps := false) AS TABLE
     SELECT month, CASE WHEN by_locality THEN locality_code END AS locality_code,
            children, children_key, children_missing_once, children_missing_once_key,
            children_out_of_area, children_out_of_area_key
     FROM child_cells c
-    WHERE one_step(date_from, date_to, grain)
+    WHERE (whole_steps OR one_step(date_from, date_to, grain))
       AND c.grain = coalesce(grain, range_grain(date_from, date_to))
-      AND c.month BETWEEN date_from AND date_to
+      AND c.month BETWEEN CASE WHEN whole_steps THEN period_of(date_from, grain) ELSE date_from END
+                      AND date_to
       AND keep(c.locality_code, localities) AND kept_whole(child_sexes, sexes, complete)
       AND kept_whole(child_age_bands, age_bands, complete)
     UNION ALL
@@ -233,21 +251,24 @@ CREATE MACRO child_rows_in(date_from, date_to, grain, localities, sexes, age_ban
                CASE WHEN by_locality THEN locality_code END AS locality_code, child_id,
                child_rkey, count(*) AS n, bool_or(placed_by_other_la) AS out_of_area
         FROM split_episodes(localities, sexes, age_bands,
-                            everyone := NOT one_step(date_from, date_to, grain),
+                            everyone := NOT (whole_steps OR one_step(date_from, date_to, grain)),
                             with_moved := true)
-        WHERE start_date BETWEEN date_from AND date_to
+        WHERE start_date
+            BETWEEN CASE WHEN whole_steps THEN period_of(date_from, grain) ELSE date_from END
+                AND CASE WHEN whole_steps THEN period_end(date_to, grain) ELSE date_to END
         GROUP BY ALL
     );
 
 -- child_cells_in: child_rows_in summed by period (and locality, if by_locality).
 CREATE MACRO child_cells_in(date_from, date_to, grain, localities, sexes, age_bands,
-                            by_locality := false) AS TABLE
+                            by_locality := false, whole_steps := false) AS TABLE
     SELECT month, locality_code, total(children) AS children, total(children_key) AS children_key,
            total(children_missing_once) AS children_missing_once,
            total(children_missing_once_key) AS children_missing_once_key,
            total(children_out_of_area) AS children_out_of_area,
            total(children_out_of_area_key) AS children_out_of_area_key
-    FROM child_rows_in(date_from, date_to, grain, localities, sexes, age_bands, by_locality)
+    FROM child_rows_in(date_from, date_to, grain, localities, sexes, age_bands, by_locality,
+                       whole_steps)
     GROUP BY month, locality_code;
 
 -- trigger_cells: for each trend step, children with a repeat-missing trigger in it and those met
@@ -309,14 +330,9 @@ CREATE MACRO trigger_cells_in(date_from, date_to, grain, localities, sexes, age_
                child_id, arg_min(trigger_rkey, trigger_date) AS trigger_rkey,
                coalesce(arg_min_null(first_meeting_on, trigger_date) <= min(trigger_date) + 14,
                         false) AS met
-        FROM trigger_meetings(localities, sexes, age_bands, threshold, window_days)
-        WHERE trigger_date BETWEEN date_from AND date_to
-          AND (NOT (prepared_triggers(threshold, window_days)
-                    AND one_step(date_from, date_to, grain))
-               OR child_id IN (SELECT child_id FROM partial_children(localities, sexes,
-                                                                     age_bands))
-               OR child_id IN (SELECT child_id FROM meeting_children
-                               WHERE NOT meetings_known(localities, meeting_localities,
-                                                        meetings_complete)))
+        FROM triggers_met_apart(date_from, date_to, localities, sexes, age_bands, threshold,
+                                window_days,
+                                everyone := NOT (prepared_triggers(threshold, window_days)
+                                                 AND one_step(date_from, date_to, grain)))
         GROUP BY ALL
     );

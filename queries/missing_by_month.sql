@@ -17,6 +17,6 @@ SELECT m.month, coalesce(e.episodes, 0) AS episodes, coalesce(c.children, 0) AS 
        coalesce(e.episodes_key, 0) AS episodes_key, coalesce(c.children_key, 0) AS children_key
 FROM periods($date_from, $date_to, $grain) m
 LEFT JOIN episodes e USING (month)
-LEFT JOIN child_cells_in(period_of($date_from, $grain), period_end($date_to, $grain), $grain,
-                         $localities, $sexes, $age_bands) c USING (month)
+LEFT JOIN child_cells_in($date_from, $date_to, $grain, $localities, $sexes, $age_bands,
+                         whole_steps := true) c USING (month)
 ORDER BY m.month;

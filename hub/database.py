@@ -6,6 +6,7 @@ its own thread), so the database is opened once and every query runs on its own 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ import pandas as pd
 
 from hub.contract import TABLES
 from hub.extract import ExtractError, ExtractInfo, read_manifest
+from hub.filters import GRAIN_MONTHS, add_months, month_end, period_start
 from hub.reference import Reference, load_reference
 from hub.settings import DEMO_SECRET
 
@@ -63,6 +65,41 @@ def record_key(identifier: str) -> str:
     return f"CAST(('0x' || right(sha256($secret || '|' || ({identifier})), 2)) AS INTEGER)"
 
 
+def whole_steps(date_from: dt.date, date_to: dt.date, grain: str) -> bool:
+    """True when [date_from, date_to] is whole periods of the grain (queries/_macros.sql
+    period_of: from April)."""
+    months = GRAIN_MONTHS.get(grain)
+    return bool(months) and date_from.day == 1 and (date_to + dt.timedelta(days=1)).day == 1 \
+        and (date_from.year * 12 + date_from.month - 4) % months == 0 \
+        and (date_to.year * 12 + date_to.month - 3) % months == 0
+
+
+def period_grain(date_from: dt.date, date_to: dt.date) -> str | None:
+    """The grain of which [date_from, date_to] is one period, or None."""
+    months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+    return next((grain for grain, n in GRAIN_MONTHS.items()
+                 if n == months and whole_steps(date_from, date_to, grain)), None)
+
+
+# Parameters a query may use without being given them, from those it is given: whether the
+# base aggregates by trend step (queries/_prepare.sql) answer for its range. Worked out here,
+# once, rather than in SQL, where DuckDB would plan the same expressions at every use.
+# steps_from, steps_to: the first day of date_from's period of the grain, the last of date_to's.
+DERIVED = {
+    "whole_steps": lambda p: whole_steps(p["date_from"], p["date_to"], p["grain"]),
+    "period_grain": lambda p: period_grain(p["date_from"], p["date_to"]),
+    "steps_from": lambda p: period_start(p["date_from"], _months(p["grain"])),
+    "steps_to": lambda p: month_end(add_months(period_start(p["date_to"], _months(p["grain"])),
+                                               _months(p["grain"]) - 1)),
+}
+
+
+def _months(grain: str) -> int:
+    if grain not in GRAIN_MONTHS:
+        raise ValueError(f"unknown grain: {grain}")
+    return GRAIN_MONTHS[grain]
+
+
 @cache
 def sql_text(name: str) -> str:
     """The text of queries/<name>.sql."""
@@ -101,6 +138,8 @@ class Database:
     def query(self, name: str, **params) -> pd.DataFrame:
         sql = sql_text(name)
         wanted = set(PARAMETER.findall(sql))
+        for derived in wanted & DERIVED.keys() - params.keys():
+            params[derived] = DERIVED[derived](params)
         missing = wanted - params.keys()
         if missing:
             raise TypeError(f"query {name} needs parameters {sorted(missing)}")

@@ -28,9 +28,6 @@ CREATE MACRO grain_months(grain) AS
 CREATE MACRO period_of(day, grain) AS
     CAST(month_of(day) - to_months(CAST((year(day) * 12 + month(day) - 4) % grain_months(grain)
                                         AS INTEGER)) AS DATE);
--- the last day of a day's period
-CREATE MACRO period_end(day, grain) AS
-    CAST(period_of(day, grain) + to_months(grain_months(grain)) AS DATE) - 1;
 CREATE MACRO periods(date_from, date_to, grain) AS TABLE
     SELECT DISTINCT period_of(month, grain) AS month FROM months(date_from, date_to);
 
@@ -43,21 +40,6 @@ CREATE MACRO filtered_episodes(localities, sexes, age_bands) AS TABLE
 -- period and trend is): the base aggregates of _prepare.sql, by month, answer for it.
 CREATE MACRO whole_months(date_from, date_to) AS
     (day(date_from) = 1 AND date_to = last_day(date_to));
-
--- whole_periods(date_from, date_to, grain): true when a range is whole periods of the grain;
--- range_grain(date_from, date_to): the grain of which the range is one period, or NULL. (Written
--- with plain functions: DuckDB expands nested macros once for each use of an argument.)
-CREATE MACRO whole_periods(date_from, date_to, grain) AS
-    (day(date_from) = 1 AND date_to = last_day(date_to)
-     AND (year(date_from) * 12 + month(date_from) - 4) % grain_months(grain) = 0
-     AND (year(date_to) * 12 + month(date_to) - 3) % grain_months(grain) = 0);
-CREATE MACRO range_grain(date_from, date_to) AS
-    CASE WHEN day(date_from) = 1 AND date_to = last_day(date_to) AND date_from <= date_to
-              AND (year(date_from) * 12 + month(date_from) - 4)
-                  % (datediff('month', date_from, date_to) + 1) = 0
-         THEN CASE datediff('month', date_from, date_to) + 1
-                   WHEN 1 THEN 'month' WHEN 3 THEN 'quarter' WHEN 6 THEN 'half'
-                   WHEN 12 THEN 'year' END END;
 
 -- kept_whole: a restriction keeps every value of a list (and none of them is missing);
 -- kept_any: it keeps one of them at least (a value not recorded is never kept).

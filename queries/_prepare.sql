@@ -222,23 +222,17 @@ CREATE TABLE child_cells AS
 -- child_rows_in: children missing (an episode starting in the range, under the restrictions)
 -- in each period of `grain` in [date_from, date_to] (grain NULL: the range is one period), with
 -- those missing once and those from placements by other councils, each with its record-key sum,
--- and by locality if by_locality (a child counts once in each locality, else once); with
--- whole_steps, the range is the whole periods of `grain` from date_from's to date_to's. Summed
+-- and by locality if by_locality (a child counts once in each locality, else once): summed
 -- from child_cells for whole periods, except for the children a restriction splits or missing
 -- from more than one locality, counted here from their episodes (all children, otherwise).
-CREATE MACRO one_step(date_from, date_to, grain) AS
-    CASE WHEN grain IS NULL THEN range_grain(date_from, date_to) IS NOT NULL
-         ELSE whole_periods(date_from, date_to, coalesce(grain, 'month')) END;
-CREATE MACRO child_rows_in(date_from, date_to, grain, localities, sexes, age_bands,
-                           by_locality := false, whole_steps := false) AS TABLE
+CREATE MACRO child_rows_in(date_from, date_to, grain, localities, sexes, age_bands, fast,
+                           by_locality := false) AS TABLE
     SELECT month, CASE WHEN by_locality THEN locality_code END AS locality_code,
            children, children_key, children_missing_once, children_missing_once_key,
            children_out_of_area, children_out_of_area_key
     FROM child_cells c
-    WHERE (whole_steps OR one_step(date_from, date_to, grain))
-      AND c.grain = coalesce(grain, range_grain(date_from, date_to))
-      AND c.month BETWEEN CASE WHEN whole_steps THEN period_of(date_from, grain) ELSE date_from END
-                      AND date_to
+    WHERE fast AND c.grain = grain
+      AND c.month BETWEEN date_from AND date_to
       AND keep(c.locality_code, localities) AND kept_whole(child_sexes, sexes, complete)
       AND kept_whole(child_age_bands, age_bands, complete)
     UNION ALL
@@ -251,24 +245,22 @@ CREATE MACRO child_rows_in(date_from, date_to, grain, localities, sexes, age_ban
                CASE WHEN by_locality THEN locality_code END AS locality_code, child_id,
                child_rkey, count(*) AS n, bool_or(placed_by_other_la) AS out_of_area
         FROM split_episodes(localities, sexes, age_bands,
-                            everyone := NOT (whole_steps OR one_step(date_from, date_to, grain)),
+                            everyone := NOT fast,
                             with_moved := true)
-        WHERE start_date
-            BETWEEN CASE WHEN whole_steps THEN period_of(date_from, grain) ELSE date_from END
-                AND CASE WHEN whole_steps THEN period_end(date_to, grain) ELSE date_to END
+        WHERE start_date BETWEEN date_from AND date_to
         GROUP BY ALL
     );
 
 -- child_cells_in: child_rows_in summed by period (and locality, if by_locality).
-CREATE MACRO child_cells_in(date_from, date_to, grain, localities, sexes, age_bands,
-                            by_locality := false, whole_steps := false) AS TABLE
+CREATE MACRO child_cells_in(date_from, date_to, grain, localities, sexes, age_bands, fast,
+                            by_locality := false) AS TABLE
     SELECT month, locality_code, total(children) AS children, total(children_key) AS children_key,
            total(children_missing_once) AS children_missing_once,
            total(children_missing_once_key) AS children_missing_once_key,
            total(children_out_of_area) AS children_out_of_area,
            total(children_out_of_area_key) AS children_out_of_area_key
-    FROM child_rows_in(date_from, date_to, grain, localities, sexes, age_bands, by_locality,
-                       whole_steps)
+    FROM child_rows_in(date_from, date_to, grain, localities, sexes, age_bands, fast,
+                       by_locality)
     GROUP BY month, locality_code;
 
 -- trigger_cells: for each trend step, children with a repeat-missing trigger in it and those met
@@ -308,15 +300,14 @@ CREATE TABLE trigger_cells AS
 -- the children a restriction splits or keeps some of the meetings of, counted here from their
 -- triggers (all children, otherwise).
 CREATE MACRO trigger_cells_in(date_from, date_to, grain, localities, sexes, age_bands, threshold,
-                              window_days) AS TABLE
+                              window_days, fast) AS TABLE
     SELECT month, triggered_children, triggered_children_key,
            CASE WHEN localities IS NULL OR list_has_all(localities, meeting_localities)
                 THEN met_within_14_days ELSE 0 END AS met_within_14_days,
            CASE WHEN localities IS NULL OR list_has_all(localities, meeting_localities)
                 THEN met_within_14_days_key ELSE 0 END AS met_within_14_days_key
     FROM trigger_cells c
-    WHERE prepared_triggers(threshold, window_days) AND one_step(date_from, date_to, grain)
-      AND c.grain = coalesce(grain, range_grain(date_from, date_to))
+    WHERE fast AND prepared_triggers(threshold, window_days) AND c.grain = grain
       AND c.month BETWEEN date_from AND date_to
       AND kept_whole(child_localities, localities, complete)
       AND kept_whole(child_sexes, sexes, complete)
@@ -332,7 +323,7 @@ CREATE MACRO trigger_cells_in(date_from, date_to, grain, localities, sexes, age_
                         false) AS met
         FROM triggers_met_apart(date_from, date_to, localities, sexes, age_bands, threshold,
                                 window_days,
-                                everyone := NOT (prepared_triggers(threshold, window_days)
-                                                 AND one_step(date_from, date_to, grain)))
+                                everyone := NOT (fast
+                                                 AND prepared_triggers(threshold, window_days)))
         GROUP BY ALL
     );

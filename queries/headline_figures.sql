@@ -57,12 +57,13 @@ child_figures AS (  -- the period is one step (grain NULL)
     SELECT total(children) AS children, total(children_key) AS children_key,
            total(children_missing_once) AS children_missing_once,
            total(children_missing_once_key) AS children_missing_once_key
-    FROM child_cells_in($date_from, $date_to, NULL, $localities, $sexes, $age_bands)
+    FROM child_cells_in($date_from, $date_to, $period_grain, $localities, $sexes, $age_bands,
+                        fast := $period_grain IS NOT NULL)
 ),
 trigger_figures AS (  -- the period is one step (grain NULL)
     SELECT total(COLUMNS(* EXCLUDE (month)))
-    FROM trigger_cells_in($date_from, $date_to, NULL, $localities, $sexes, $age_bands,
-                          $threshold, $window_days)
+    FROM trigger_cells_in($date_from, $date_to, $period_grain, $localities, $sexes, $age_bands,
+                          $threshold, $window_days, fast := $period_grain IS NOT NULL)
 ),
 return_figures AS (
     SELECT total(COLUMNS(* EXCLUDE (month)))

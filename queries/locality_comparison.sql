@@ -29,8 +29,8 @@ SELECT l.code AS locality_code, l.population_0_17,
 FROM localities l
 LEFT JOIN r ON r.locality_code = l.code
 LEFT JOIN episodes e ON e.locality_code = l.code
-LEFT JOIN child_cells_in($date_from, $date_to, NULL, $localities, $sexes, $age_bands,
-                         by_locality := true) c  -- the period is one step (grain NULL)
+LEFT JOIN child_cells_in($date_from, $date_to, $period_grain, $localities, $sexes, $age_bands,
+                         fast := $period_grain IS NOT NULL, by_locality := true) c
     ON c.locality_code = l.code
 WHERE keep(l.code, $localities)
 ORDER BY l.code;

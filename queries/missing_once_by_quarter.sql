@@ -10,6 +10,7 @@ SELECT m.month, coalesce(c.children, 0) AS children,
        coalesce(c.children_key, 0) AS children_key,
        coalesce(c.children_missing_once_key, 0) AS children_missing_once_key
 FROM periods($date_from, $date_to, $grain) m
-LEFT JOIN child_cells_in($date_from, $date_to, $grain, $localities, $sexes, $age_bands) c
+LEFT JOIN child_cells_in($date_from, $date_to, $grain, $localities, $sexes, $age_bands,
+                         fast := $whole_steps) c
     USING (month)
 ORDER BY m.month;

@@ -25,7 +25,8 @@ SELECT m.month, coalesce(c.children, 0) AS children,
        coalesce(p.episodes_key, 0) AS episodes_key,
        coalesce(p.episodes_from_home_key, 0) AS episodes_from_home_key
 FROM periods($date_from, $date_to, $grain) m
-LEFT JOIN child_cells_in($date_from, $date_to, $grain, $localities, $sexes, $age_bands) c
+LEFT JOIN child_cells_in($date_from, $date_to, $grain, $localities, $sexes, $age_bands,
+                         fast := $whole_steps) c
     USING (month)
 LEFT JOIN episodes p USING (month)
 ORDER BY m.month;

@@ -12,6 +12,6 @@ SELECT m.month, total(t.triggered_children) AS triggered_children,
        total(t.met_within_14_days_key) AS met_within_14_days_key
 FROM periods($date_from, $date_to, $grain) m
 LEFT JOIN trigger_cells_in($date_from, $date_to, $grain, $localities, $sexes, $age_bands,
-                           $threshold, $window_days) t USING (month)
+                           $threshold, $window_days, fast := $whole_steps) t USING (month)
 GROUP BY ALL
 ORDER BY ALL;

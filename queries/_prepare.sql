@@ -327,3 +327,26 @@ CREATE MACRO trigger_cells_in(date_from, date_to, grain, localities, sexes, age_
                                                  AND prepared_triggers(threshold, window_days)))
         GROUP BY ALL
     );
+
+-- referral_cells: referrals by month, locality, sex, age band, exploitation type and source,
+-- with their record-key sums (counts and key sums add up).
+CREATE TABLE referral_cells AS
+    SELECT month_of(referral_date) AS month, locality_code, sex, age_band, exploitation_type,
+           referral_source, count(*) AS referrals, key_sum(rkey) AS referrals_key
+    FROM referrals
+    GROUP BY ALL
+    ORDER BY month;
+
+-- referral_cells_in: filtered_referrals counted by those columns (month: of the referral), for
+-- whole months from referral_cells, otherwise from the referrals.
+CREATE MACRO referral_cells_in(date_from, date_to, localities, sexes, age_bands,
+                               exploitation_types) AS TABLE
+    SELECT * FROM referral_cells
+    WHERE whole_months(date_from, date_to) AND month BETWEEN date_from AND date_to
+      AND keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands)
+      AND keep(exploitation_type, exploitation_types)
+    UNION ALL
+    SELECT month_of(referral_date), locality_code, sex, age_band, exploitation_type,
+           referral_source, 1, rkey
+    FROM filtered_referrals(date_from, date_to, localities, sexes, age_bands, exploitation_types)
+    WHERE NOT whole_months(date_from, date_to);

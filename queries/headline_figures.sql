@@ -13,10 +13,6 @@
 --   (child_rkey, once each), triggered children (the key of their first trigger in the period),
 --   cohort members, pursue_outcomes rows with a count above 0 (convictions).
 WITH
-referrals_in AS (
-    SELECT * FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
-                                     $exploitation_types)
-),
 cohort AS (
     SELECT * FROM lionheart_cohort
     WHERE identified_on <= $date_to AND keep(locality_code, $localities) AND keep(sex, $sexes)
@@ -28,18 +24,20 @@ latest_review AS (
     GROUP BY f.person_id, f.rkey
 ),
 referral_figures AS (
-    SELECT count(*) AS referrals, key_sum(rkey) AS referrals_key,
-           count(*) FILTER (sex = 'male') AS male_referrals,
-           key_sum(rkey, sex = 'male') AS male_referrals_key,
-           count(*) FILTER (exploitation_type = 'cse_and_cce') AS joint_referrals,
-           key_sum(rkey, exploitation_type = 'cse_and_cce') AS joint_referrals_key,
-           count(*) FILTER (exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals,
-           key_sum(rkey, exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals_key,
-           count(*) FILTER (exploitation_type IN ('cce', 'cse_and_cce')
+    SELECT total(referrals) AS referrals, total(referrals_key) AS referrals_key,
+           total(referrals, sex = 'male') AS male_referrals,
+           total(referrals_key, sex = 'male') AS male_referrals_key,
+           total(referrals, exploitation_type = 'cse_and_cce') AS joint_referrals,
+           total(referrals_key, exploitation_type = 'cse_and_cce') AS joint_referrals_key,
+           total(referrals, exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals,
+           total(referrals_key, exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals_key,
+           total(referrals, exploitation_type IN ('cce', 'cse_and_cce')
                             AND referral_source = 'youth_justice') AS cce_from_youth_justice,
-           key_sum(rkey, exploitation_type IN ('cce', 'cse_and_cce')
-                         AND referral_source = 'youth_justice') AS cce_from_youth_justice_key
-    FROM referrals_in
+           total(referrals_key, exploitation_type IN ('cce', 'cse_and_cce')
+                                AND referral_source = 'youth_justice')
+               AS cce_from_youth_justice_key
+    FROM referral_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                           $exploitation_types)
 ),
 episode_figures AS (  -- every episode has one missing_from (home or care, contract.py)
     SELECT total(episodes, dimension = 'missing_from') AS episodes,

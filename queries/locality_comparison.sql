@@ -7,9 +7,9 @@
 --   units' record keys; a child missing in a district counts once there); one row per district
 --   in reference data (restricted by $localities), zeros included.
 WITH r AS (
-    SELECT locality_code, count(*) AS referrals, key_sum(rkey) AS referrals_key
-    FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
-                            $exploitation_types)
+    SELECT locality_code, total(referrals) AS referrals, total(referrals_key) AS referrals_key
+    FROM referral_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                           $exploitation_types)
     GROUP BY ALL
 ),
 episodes AS (

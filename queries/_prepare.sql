@@ -8,26 +8,39 @@
 -- mixed_children: children whose episodes do not all share one locality, sex and age band, with
 -- the values they have. A filter keeps all of any other child's episodes or none of them.
 CREATE TABLE mixed_children AS
-    SELECT child_id, list_sort(list(DISTINCT locality_code)) AS child_localities,
-           list_sort(list(DISTINCT sex)) AS child_sexes, list_sort(list(DISTINCT age_band)) AS child_age_bands,
-           -- no value is missing (a restriction never keeps an episode whose value is NULL)
-           count(*) = least(count(locality_code), count(sex), count(age_band)) AS complete,
-           -- missing from more than one locality (or from one not recorded)
-           count(DISTINCT locality_code) > 1 OR count(*) > count(locality_code) AS moved
-    FROM missing_episodes
-    GROUP BY child_id
-    HAVING count(DISTINCT locality_code) > 1 OR count(DISTINCT sex) > 1
-        OR count(DISTINCT age_band) > 1 OR NOT complete;
+    SELECT *, dense_rank() OVER (ORDER BY child_localities, child_sexes, child_age_bands,
+                                          complete) AS profile
+    FROM (
+        SELECT child_id, list_sort(list(DISTINCT locality_code)) AS child_localities,
+               list_sort(list(DISTINCT sex)) AS child_sexes,
+               list_sort(list(DISTINCT age_band)) AS child_age_bands,
+               -- no value is missing (a restriction never keeps an episode whose value is NULL)
+               count(*) = least(count(locality_code), count(sex), count(age_band)) AS complete,
+               -- missing from more than one locality (or from one not recorded)
+               count(DISTINCT locality_code) > 1 OR count(*) > count(locality_code) AS moved
+        FROM missing_episodes
+        GROUP BY child_id
+        HAVING count(DISTINCT locality_code) > 1 OR count(DISTINCT sex) > 1
+            OR count(DISTINCT age_band) > 1 OR NOT complete
+    )
+    ORDER BY profile;
+
+-- mixed_profiles: the localities, sexes and age bands mixed children have (a few hundred).
+CREATE TABLE mixed_profiles AS
+    SELECT DISTINCT profile, child_localities, child_sexes, child_age_bands, complete
+    FROM mixed_children;
 
 -- partial_children: the children (of mixed_children) a restriction may keep some episodes of
--- but not all; it keeps all or none of every other child's.
+-- but not all; it keeps all or none of every other child's. (Decided for each profile.)
 CREATE MACRO partial_children(localities, sexes, age_bands) AS TABLE
     SELECT child_id FROM mixed_children
-    WHERE NOT (kept_whole(child_localities, localities, complete)
-               AND kept_whole(child_sexes, sexes, complete)
-               AND kept_whole(child_age_bands, age_bands, complete))
-      AND kept_any(child_localities, localities) AND kept_any(child_sexes, sexes)
-      AND kept_any(child_age_bands, age_bands);
+    WHERE profile IN (
+        SELECT profile FROM mixed_profiles
+        WHERE NOT (kept_whole(child_localities, localities, complete)
+                   AND kept_whole(child_sexes, sexes, complete)
+                   AND kept_whole(child_age_bands, age_bands, complete))
+          AND kept_any(child_localities, localities) AND kept_any(child_sexes, sexes)
+          AND kept_any(child_age_bands, age_bands));
 
 -- mixed_episodes: the episodes of mixed_children.
 CREATE TABLE mixed_episodes AS

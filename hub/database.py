@@ -6,8 +6,13 @@ its own thread), so the database is opened once and every query runs on its own 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
+import os
 import re
+import threading
+import time
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +21,7 @@ import pandas as pd
 
 from hub.contract import TABLES
 from hub.extract import ExtractError, ExtractInfo, read_manifest
+from hub.filters import GRAIN_MONTHS, add_months, month_end, period_start
 from hub.reference import Reference, load_reference
 from hub.settings import DEMO_SECRET
 
@@ -59,10 +65,61 @@ def record_key(identifier: str) -> str:
     return f"CAST(('0x' || right(sha256($secret || '|' || ({identifier})), 2)) AS INTEGER)"
 
 
+def whole_steps(date_from: dt.date, date_to: dt.date, grain: str) -> bool:
+    """True when [date_from, date_to] is whole periods of the grain (queries/_macros.sql
+    period_of: from April)."""
+    months = GRAIN_MONTHS.get(grain)
+    return bool(months) and date_from.day == 1 and (date_to + dt.timedelta(days=1)).day == 1 \
+        and (date_from.year * 12 + date_from.month - 4) % months == 0 \
+        and (date_to.year * 12 + date_to.month - 3) % months == 0
+
+
+def period_grain(date_from: dt.date, date_to: dt.date) -> str | None:
+    """The grain of which [date_from, date_to] is one period, or None."""
+    months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+    return next((grain for grain, n in GRAIN_MONTHS.items()
+                 if n == months and whole_steps(date_from, date_to, grain)), None)
+
+
+# Parameters a query may use without being given them, from those it is given: whether the
+# base aggregates by trend step (queries/_prepare.sql) answer for its range. Worked out here,
+# once, rather than in SQL, where DuckDB would plan the same expressions at every use.
+# steps_from, steps_to: the first day of date_from's period of the grain, the last of date_to's.
+DERIVED = {
+    "whole_steps": lambda p: whole_steps(p["date_from"], p["date_to"], p["grain"]),
+    "period_grain": lambda p: period_grain(p["date_from"], p["date_to"]),
+    "steps_from": lambda p: period_start(p["date_from"], _months(p["grain"])),
+    "steps_to": lambda p: month_end(add_months(period_start(p["date_to"], _months(p["grain"])),
+                                               _months(p["grain"]) - 1)),
+}
+
+
+def _months(grain: str) -> int:
+    if grain not in GRAIN_MONTHS:
+        raise ValueError(f"unknown grain: {grain}")
+    return GRAIN_MONTHS[grain]
+
+
 @cache
 def sql_text(name: str) -> str:
     """The text of queries/<name>.sql."""
     return (QUERY_DIR / f"{name}.sql").read_text()
+
+
+def statements(name: str) -> list[str]:
+    """The statements of queries/<name>.sql without their comments (each statement ends with a
+    semicolon at the end of a line)."""
+    text = "\n".join(line for line in sql_text(name).splitlines()
+                     if not line.lstrip().startswith("--"))
+    return [s for s in re.split(r";\s*$", text, flags=re.M) if s.strip()]
+
+
+def prepare(con: duckdb.DuckDBPyConnection, threshold: int, window_days: int) -> None:
+    """Run queries/_prepare.sql: the work that does not depend on the filters. The trigger
+    settings are written into it as integers (macros cannot take bound parameters)."""
+    settings = {"threshold": int(threshold), "window_days": int(window_days)}
+    for statement in statements("_prepare"):
+        con.execute(PARAMETER.sub(lambda m: str(settings[m.group(1)]), statement))
 
 
 class Database:
@@ -81,6 +138,8 @@ class Database:
     def query(self, name: str, **params) -> pd.DataFrame:
         sql = sql_text(name)
         wanted = set(PARAMETER.findall(sql))
+        for derived in wanted & DERIVED.keys() - params.keys():
+            params[derived] = DERIVED[derived](params)
         missing = wanted - params.keys()
         if missing:
             raise TypeError(f"query {name} needs parameters {sorted(missing)}")
@@ -96,11 +155,17 @@ class Database:
 
 def open_database(path: Path, reference_dir: Path | None = None, *, validate: bool = True,
                   repeat_threshold: int = 3, repeat_window_days: int = 90,
-                  secret: str = DEMO_SECRET) -> Database:
+                  secret: str = DEMO_SECRET, cache_dir: Path | None = None) -> Database:
     """Validate the extract at `path` and load it; ExtractError with the report if refused.
 
     Each table gets its record key columns (RECORD_KEYS), computed once here from `secret`,
-    which is bound as a parameter and kept nowhere in the database.
+    which is bound as a parameter and kept nowhere in the database; then queries/_prepare.sql
+    does the work that does not depend on the filters (base aggregates, triggers).
+
+    With `cache_dir`, all of that is kept on disk, in a DuckDB file named by the extract's
+    checksums, the secret's key id and a hash of what builds it (build_id), and read from
+    there (read-only, not copied into memory): a restart on an unchanged extract only opens
+    it. Without, everything is built in memory at each open.
 
     A live path published by hub.publish is a link: it is resolved once here and everything is
     read from the release it names, so a publish meanwhile cannot mix two extracts."""
@@ -113,11 +178,82 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
         report = validate_extract(path, reference_dir or DEFAULT_DIR)
         if not report.ok:
             raise ExtractError(report.text())
-    info = ExtractInfo.from_manifest(path, read_manifest(path))
+    manifest = read_manifest(path)
+    info = ExtractInfo.from_manifest(path, manifest)
     reference = load_reference(reference_dir)
-    con = duckdb.connect(":memory:")
+    key_id = hashlib.sha256(f"key id|{secret}".encode()).hexdigest()[:12]
+    settings = (repeat_threshold, repeat_window_days)
+    if cache_dir is None:
+        con = _connect(":memory:")
+        _build(con, path, reference, secret, *settings)
+    else:
+        file = Path(cache_dir) / "databases" / (
+            f"{build_id(manifest, reference, key_id, *settings)}.duckdb")
+        if not file.exists():
+            file.parent.mkdir(parents=True, exist_ok=True)
+            partial = file.with_name(f"{file.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+            partial.unlink(missing_ok=True)
+            con = _connect(str(partial), memory_limit=BUILD_MEMORY)
+            try:
+                _build(con, path, reference, secret, *settings)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.replace(partial, file)  # whole or absent: another process may be reading it
+            _forget_older(file)
+        os.utime(file)  # recently used (_forget_older keeps those)
+        con = _connect(str(file), read_only=True)
+    return Database(info, reference, con, repeat_threshold, repeat_window_days, key_id)
+
+
+def _connect(database: str, read_only: bool = False, memory_limit: str | None = None
+             ) -> duckdb.DuckDBPyConnection:
+    """A connection with the settings every query expects. Results need no insertion order
+    (every query has its ORDER BY), which lets DuckDB stream and hold less in memory."""
+    config = {"preserve_insertion_order": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(database, read_only=read_only, config=config)
     con.execute("SET TimeZone = 'UTC'")  # naive timestamps in the extract are UTC
     con.execute("SET enable_progress_bar = false")
+    return con
+
+
+# A build into the cache folder spills to disk beyond this (beside the database being built)
+# rather than holding a national-size extract in memory.
+BUILD_MEMORY = "500MB"
+DATABASES_KEPT = 4  # built databases kept in the cache folder, the most recently opened
+
+
+def build_id(manifest: dict, reference: Reference, key_id: str, threshold: int,
+             window_days: int) -> str:
+    """Names a built database: the extract's files (their checksums, which validation
+    checks against the files), the secret's key id, the trigger settings, the reference
+    localities, and everything that builds it (this module, queries/_macros.sql and
+    _prepare.sql, the contract's tables, the DuckDB version)."""
+    parts = [json.dumps({name: entry.get("sha256") for name, entry in
+                         sorted(manifest.get("files", {}).items())}),
+             key_id, str(threshold), str(window_days), reference.localities.to_csv(),
+             Path(__file__).read_text(), sql_text("_macros"), sql_text("_prepare"),
+             repr(TABLES), duckdb.__version__]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def _forget_older(file: Path) -> None:
+    """Remove all but the DATABASES_KEPT most recently opened databases (and temporary files
+    left by a build that did not finish, an hour on) beside `file`."""
+    built = sorted(file.parent.glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in built[DATABASES_KEPT:]:
+        old.unlink(missing_ok=True)  # a process reading it keeps reading (POSIX)
+    for partial in file.parent.glob("*.tmp"):
+        if time.time() - partial.stat().st_mtime > 3600:
+            partial.unlink(missing_ok=True)
+
+
+def _build(con: duckdb.DuckDBPyConnection, path: Path, reference: Reference, secret: str,
+           threshold: int, window_days: int) -> None:
+    """Load the extract at `path` into `con` with its record keys, the reference localities,
+    the macros and the prepared tables."""
     for table in TABLES:
         columns = [f"CAST({c.name} AS TIMESTAMP) AS {c.name}" if c.type == "timestamp"
                    else c.name for c in table.columns]
@@ -130,5 +266,4 @@ def open_database(path: Path, reference_dir: Path | None = None, *, validate: bo
     con.execute("CREATE TABLE localities AS SELECT * FROM localities_df")
     con.unregister("localities_df")
     con.execute(sql_text("_macros"))
-    key_id = hashlib.sha256(f"key id|{secret}".encode()).hexdigest()[:12]
-    return Database(info, reference, con, repeat_threshold, repeat_window_days, key_id)
+    prepare(con, threshold, window_days)

@@ -478,7 +478,7 @@ def command(args) -> int:
                            settings.reference_dir,
                            repeat_threshold=settings.repeat_threshold,
                            repeat_window_days=settings.repeat_window_days,
-                           secret=settings.record_key_secret)
+                           secret=settings.record_key_secret, cache_dir=settings.cache_dir)
         protected = file_audience(audience, args.exact).protected
         if protected and not db.info.synthetic and not settings.perturbation_secret:
             raise ReportError("this extract is not synthetic and no perturbation secret is set "

@@ -7,48 +7,8 @@ CREATE MACRO keep(value, allowed) AS (allowed IS NULL OR list_contains(allowed, 
 -- count counts, with the count's FILTER condition if any: a BIGINT, 0 when there are none.
 -- Every count X a query outputs comes with X_key = key_sum(...) (Python takes it mod 256).
 CREATE MACRO key_sum(k, cond := true) AS CAST(coalesce(sum(k) FILTER (cond), 0) AS BIGINT);
-
--- filtered_episodes: missing episodes under the locality, sex and age band restrictions, any date.
-CREATE MACRO filtered_episodes(localities, sexes, age_bands) AS TABLE
-    SELECT * FROM missing_episodes
-    WHERE keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands);
-
--- trigger_episodes: episodes at whose start the child has `threshold` or more episode starts in
--- the `window_days` calendar days ending that day (kpis.md, "Trigger"). Episodes outside any
--- reporting period still count towards the window, so this runs over every date.
-CREATE MACRO trigger_episodes(localities, sexes, age_bands, threshold, window_days) AS TABLE
-    SELECT child_id, locality_code, start_date AS trigger_date, episodes_in_window, trigger_rkey
-    FROM (
-        SELECT child_id, locality_code, start_date, trigger_rkey,
-               count(*) OVER (PARTITION BY child_id ORDER BY start_date
-                              RANGE BETWEEN to_days(window_days - 1) PRECEDING AND CURRENT ROW)
-                   AS episodes_in_window
-        FROM filtered_episodes(localities, sexes, age_bands)
-    )
-    WHERE episodes_in_window >= threshold;
-
--- first_triggers: each child's first trigger date in [date_from, date_to], the episodes in the
--- window that day, the trigger's record key, and their first strategy meeting (any trigger) on
--- or after that date.
-CREATE MACRO first_triggers(date_from, date_to, localities, sexes, age_bands, threshold,
-                            window_days) AS TABLE
-    WITH firsts AS (
-        SELECT child_id, arg_min(locality_code, trigger_date) AS locality_code,
-               min(trigger_date) AS trigger_date,
-               arg_min(episodes_in_window, trigger_date) AS episodes_in_window,
-               arg_min(trigger_rkey, trigger_date) AS trigger_rkey
-        FROM trigger_episodes(localities, sexes, age_bands, threshold, window_days)
-        WHERE trigger_date BETWEEN date_from AND date_to
-        GROUP BY child_id
-    )
-    SELECT f.child_id, f.locality_code, f.trigger_date, f.episodes_in_window, f.trigger_rkey,
-           min(m.held_on) AS first_meeting_on,
-           coalesce(min(m.held_on) <= f.trigger_date + 14, false) AS met_within_14_days
-    FROM firsts f
-    LEFT JOIN strategy_meetings m
-        ON m.child_id = f.child_id AND m.held_on >= f.trigger_date
-        AND keep(m.locality_code, localities)
-    GROUP BY f.child_id, f.locality_code, f.trigger_date, f.episodes_in_window, f.trigger_rkey;
+-- total(x, cond): the same sum for counts already counted (the base aggregates of _prepare.sql).
+CREATE MACRO total(x, cond := true) AS key_sum(x, cond);
 
 -- Calendar helpers: the month, quarter, financial half-year (Apr-Sep, Oct-Mar) or financial year
 -- a date falls in, and every one of them in a range (so that a period with nothing in it is a 0,
@@ -63,15 +23,70 @@ CREATE MACRO months(date_from, date_to) AS TABLE
 CREATE MACRO grain_months(grain) AS
     CASE grain WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'half' THEN 6 WHEN 'year' THEN 12
                ELSE error('unknown grain: ' || grain) END;
--- the month number (year * 12 + month - 1) of a day's period: months from April, rounded down
--- to whole periods of the grain
-CREATE MACRO period_index(day, grain) AS
-    (year(day) * 12 + month(day) - 4) // grain_months(grain) * grain_months(grain) + 3;
+-- the first day of a day's period: its month, less the months since the period began (periods
+-- are whole steps of the grain from April)
 CREATE MACRO period_of(day, grain) AS
-    make_date(CAST(period_index(day, grain) // 12 AS INTEGER),
-              CAST(period_index(day, grain) % 12 + 1 AS INTEGER), 1);
+    CAST(month_of(day) - to_months(CAST((year(day) * 12 + month(day) - 4) % grain_months(grain)
+                                        AS INTEGER)) AS DATE);
 CREATE MACRO periods(date_from, date_to, grain) AS TABLE
     SELECT DISTINCT period_of(month, grain) AS month FROM months(date_from, date_to);
+
+-- filtered_episodes: missing episodes under the locality, sex and age band restrictions, any date.
+CREATE MACRO filtered_episodes(localities, sexes, age_bands) AS TABLE
+    SELECT * FROM missing_episodes
+    WHERE keep(locality_code, localities) AND keep(sex, sexes) AND keep(age_band, age_bands);
+
+-- whole_months(date_from, date_to): true when a range is whole months (every filter set's
+-- period and trend is): the base aggregates of _prepare.sql, by month, answer for it.
+CREATE MACRO whole_months(date_from, date_to) AS
+    (day(date_from) = 1 AND date_to = last_day(date_to));
+
+-- kept_whole: a restriction keeps every value of a list (and none of them is missing);
+-- kept_any: it keeps one of them at least (a value not recorded is never kept).
+CREATE MACRO kept_whole(values_, allowed, complete) AS
+    (allowed IS NULL OR (complete AND list_has_all(allowed, values_)));
+CREATE MACRO kept_any(values_, allowed) AS (allowed IS NULL OR list_has_any(allowed, values_));
+
+-- episode_long: filtered episodes starting in [date_from, date_to] (NULL: any date), one row per
+-- breakdown the missing page shows (dimension, category), with the episode's month of start,
+-- locality, sex and age band (cell_ columns) and record key. Duration is from start to return;
+-- an episode still open at the end of the extract has duration band 'still_missing'.
+CREATE MACRO episode_long(date_from, date_to, localities, sexes, age_bands) AS TABLE
+    UNPIVOT (
+        SELECT month_of(start_date) AS month, locality_code, sex AS cell_sex,
+               age_band AS cell_age_band, rkey,
+               missing_from, coalesce(placement_type, 'not_in_care') AS placement_type,
+               episode_type, police_risk, recording_system, sex, age_band,
+               CASE WHEN missing_from = 'home' THEN 'home'
+                    WHEN placed_by_other_la THEN 'care_placed_by_other_council'
+                    ELSE 'care_of_the_county' END AS missing_from_detail,
+               CASE WHEN exploitation_concern THEN 'yes' ELSE 'no' END AS exploitation_concern,
+               CASE WHEN end_at IS NULL THEN 'still_missing'
+                    WHEN end_at - start_at <= INTERVAL 24 HOUR THEN 'up_to_24_hours'
+                    WHEN end_at - start_at <= INTERVAL 48 HOUR THEN '24_to_48_hours'
+                    WHEN end_at - start_at <= INTERVAL 7 DAY THEN '2_to_7_days'
+                    ELSE 'over_7_days' END AS duration_band
+        FROM filtered_episodes(localities, sexes, age_bands)
+        WHERE date_from IS NULL OR start_date BETWEEN date_from AND date_to
+    ) ON COLUMNS(* EXCLUDE (month, locality_code, cell_sex, cell_age_band, rkey))
+    INTO NAME dimension VALUE category;
+
+-- return_rows: filtered episodes ending in [date_from, date_to] (NULL: any date) with their month
+-- of return, each counted as ended, offered a return home interview and interviewed within 72
+-- hours (1 or 0), and the record key of each count (the key, or 0).
+CREATE MACRO return_rows(date_from, date_to, localities, sexes, age_bands) AS TABLE
+    SELECT month, locality_code, sex, age_band, 1 AS ended_episodes,
+           CAST(offered AS INTEGER) AS rhi_offered, CAST(within AS INTEGER) AS rhi_within_72h,
+           rkey AS ended_episodes_key, CASE WHEN offered THEN rkey ELSE 0 END AS rhi_offered_key,
+           CASE WHEN within THEN rkey ELSE 0 END AS rhi_within_72h_key
+    FROM (
+        SELECT month_of(end_date) AS month, locality_code, sex, age_band, rkey,
+               coalesce(rhi_offered, false) AS offered,
+               coalesce(rhi_completed_at - end_at <= INTERVAL 72 HOUR, false) AS within
+        FROM filtered_episodes(localities, sexes, age_bands)
+        WHERE end_date IS NOT NULL
+          AND (date_from IS NULL OR end_date BETWEEN date_from AND date_to)
+    );
 
 -- filtered_referrals: referrals in a period under every restriction that referrals carry.
 CREATE MACRO filtered_referrals(date_from, date_to, localities, sexes, age_bands,

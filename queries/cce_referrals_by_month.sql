@@ -8,14 +8,14 @@
 --   count X has X_key, the sum of its units' record keys); every month of the range for every
 --   sex seen among its referrals (of any type), zeros included.
 WITH referred AS (
-    SELECT period_of(referral_date, $grain) AS month, sex,
-           exploitation_type IN ('cce', 'cse_and_cce') AS cce, rkey
-    FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
-                            $exploitation_types)
+    SELECT period_of(month, $grain) AS month, sex,
+           exploitation_type IN ('cce', 'cse_and_cce') AS cce, referrals, referrals_key
+    FROM referral_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                           $exploitation_types)
 ),
 cells AS (
-    SELECT m.month, s.sex, count(r.month) FILTER (r.cce) AS cce_referrals,
-           key_sum(r.rkey, r.cce) AS cce_referrals_key
+    SELECT m.month, s.sex, total(r.referrals, r.cce) AS cce_referrals,
+           total(r.referrals_key, r.cce) AS cce_referrals_key
     FROM periods($date_from, $date_to, $grain) m
     CROSS JOIN (SELECT DISTINCT sex FROM referred) s
     LEFT JOIN referred r USING (month, sex)

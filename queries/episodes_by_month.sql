@@ -6,19 +6,13 @@
 --   episodes_key (each count X has X_key, the sum of its units' record keys); every month for
 --   every category seen, zeros included.
 WITH long AS (
-    UNPIVOT (
-        SELECT period_of(start_date, $grain) AS month, recording_system,
-               CASE WHEN missing_from = 'home' THEN 'home'
-                    WHEN placed_by_other_la THEN 'care_placed_by_other_council'
-                    ELSE 'care_of_the_county' END AS missing_from_detail,
-               rkey
-        FROM filtered_episodes($localities, $sexes, $age_bands)
-        WHERE start_date BETWEEN $date_from AND $date_to
-    ) ON missing_from_detail, recording_system INTO NAME dimension VALUE category
+    SELECT period_of(month, $grain) AS month, dimension, category, episodes, episodes_key
+    FROM episode_cells_in($date_from, $date_to, $localities, $sexes, $age_bands)
+    WHERE dimension IN ('missing_from_detail', 'recording_system')
 ),
 categories AS (SELECT DISTINCT dimension, category FROM long)
-SELECT m.month, c.dimension, c.category, count(l.month) AS episodes,
-       key_sum(l.rkey) AS episodes_key
+SELECT m.month, c.dimension, c.category, CAST(coalesce(sum(l.episodes), 0) AS BIGINT) AS episodes,
+       CAST(coalesce(sum(l.episodes_key), 0) AS BIGINT) AS episodes_key
 FROM periods($date_from, $date_to, $grain) m
 CROSS JOIN categories c
 LEFT JOIN long l USING (month, dimension, category)

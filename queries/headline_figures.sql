@@ -13,18 +13,6 @@
 --   (child_rkey, once each), triggered children (the key of their first trigger in the period),
 --   cohort members, pursue_outcomes rows with a count above 0 (convictions).
 WITH
-referrals_in AS (
-    SELECT * FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
-                                     $exploitation_types)
-),
-episodes AS (SELECT * FROM filtered_episodes($localities, $sexes, $age_bands)),
-started AS (SELECT * FROM episodes WHERE start_date BETWEEN $date_from AND $date_to),
-per_child AS (SELECT child_id, child_rkey, count(*) AS n FROM started GROUP BY ALL),
-ended AS (SELECT * FROM episodes WHERE end_date BETWEEN $date_from AND $date_to),
-triggers AS (
-    SELECT * FROM first_triggers($date_from, $date_to, $localities, $sexes, $age_bands,
-                                 $threshold, $window_days)
-),
 cohort AS (
     SELECT * FROM lionheart_cohort
     WHERE identified_on <= $date_to AND keep(locality_code, $localities) AND keep(sex, $sexes)
@@ -36,48 +24,48 @@ latest_review AS (
     GROUP BY f.person_id, f.rkey
 ),
 referral_figures AS (
-    SELECT count(*) AS referrals, key_sum(rkey) AS referrals_key,
-           count(*) FILTER (sex = 'male') AS male_referrals,
-           key_sum(rkey, sex = 'male') AS male_referrals_key,
-           count(*) FILTER (exploitation_type = 'cse_and_cce') AS joint_referrals,
-           key_sum(rkey, exploitation_type = 'cse_and_cce') AS joint_referrals_key,
-           count(*) FILTER (exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals,
-           key_sum(rkey, exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals_key,
-           count(*) FILTER (exploitation_type IN ('cce', 'cse_and_cce')
+    SELECT total(referrals) AS referrals, total(referrals_key) AS referrals_key,
+           total(referrals, sex = 'male') AS male_referrals,
+           total(referrals_key, sex = 'male') AS male_referrals_key,
+           total(referrals, exploitation_type = 'cse_and_cce') AS joint_referrals,
+           total(referrals_key, exploitation_type = 'cse_and_cce') AS joint_referrals_key,
+           total(referrals, exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals,
+           total(referrals_key, exploitation_type IN ('cce', 'cse_and_cce')) AS cce_referrals_key,
+           total(referrals, exploitation_type IN ('cce', 'cse_and_cce')
                             AND referral_source = 'youth_justice') AS cce_from_youth_justice,
-           key_sum(rkey, exploitation_type IN ('cce', 'cse_and_cce')
-                         AND referral_source = 'youth_justice') AS cce_from_youth_justice_key
-    FROM referrals_in
+           total(referrals_key, exploitation_type IN ('cce', 'cse_and_cce')
+                                AND referral_source = 'youth_justice')
+               AS cce_from_youth_justice_key
+    FROM referral_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                           $exploitation_types)
 ),
-episode_figures AS (
-    SELECT count(*) AS episodes, key_sum(rkey) AS episodes_key,
-           count(*) FILTER (missing_from = 'care') AS care_episodes,
-           key_sum(rkey, missing_from = 'care') AS care_episodes_key,
-           count(*) FILTER (missing_from = 'care' AND placed_by_other_la)
-               AS care_episodes_other_la,
-           key_sum(rkey, missing_from = 'care' AND placed_by_other_la)
+episode_figures AS (  -- every episode has one missing_from (home or care, contract.py)
+    SELECT total(episodes, dimension = 'missing_from') AS episodes,
+           total(episodes_key, dimension = 'missing_from') AS episodes_key,
+           total(episodes, dimension = 'missing_from' AND category = 'care') AS care_episodes,
+           total(episodes_key, dimension = 'missing_from' AND category = 'care')
+               AS care_episodes_key,
+           total(episodes, category = 'care_placed_by_other_council') AS care_episodes_other_la,
+           total(episodes_key, category = 'care_placed_by_other_council')
                AS care_episodes_other_la_key
-    FROM started
+    FROM episode_cells_in($date_from, $date_to, $localities, $sexes, $age_bands)
+    WHERE dimension IN ('missing_from', 'missing_from_detail')
 ),
-child_figures AS (
-    SELECT count(*) AS children, key_sum(child_rkey) AS children_key,
-           count(*) FILTER (n = 1) AS children_missing_once,
-           key_sum(child_rkey, n = 1) AS children_missing_once_key
-    FROM per_child
+child_figures AS (  -- the period is one step (grain NULL)
+    SELECT total(children) AS children, total(children_key) AS children_key,
+           total(children_missing_once) AS children_missing_once,
+           total(children_missing_once_key) AS children_missing_once_key
+    FROM child_cells_in($date_from, $date_to, $period_grain, $localities, $sexes, $age_bands,
+                        fast := $period_grain IS NOT NULL)
 ),
-trigger_figures AS (
-    SELECT count(*) AS triggered_children, key_sum(trigger_rkey) AS triggered_children_key,
-           count(*) FILTER (met_within_14_days) AS met_within_14_days,
-           key_sum(trigger_rkey, met_within_14_days) AS met_within_14_days_key
-    FROM triggers
+trigger_figures AS (  -- the period is one step (grain NULL)
+    SELECT total(COLUMNS(* EXCLUDE (month)))
+    FROM trigger_cells_in($date_from, $date_to, $period_grain, $localities, $sexes, $age_bands,
+                          $threshold, $window_days, fast := $period_grain IS NOT NULL)
 ),
 return_figures AS (
-    SELECT count(*) AS ended_episodes, key_sum(rkey) AS ended_episodes_key,
-           count(*) FILTER (rhi_offered) AS rhi_offered,
-           key_sum(rkey, rhi_offered) AS rhi_offered_key,
-           count(*) FILTER (rhi_completed_at - end_at <= INTERVAL 72 HOUR) AS rhi_within_72h,
-           key_sum(rkey, rhi_completed_at - end_at <= INTERVAL 72 HOUR) AS rhi_within_72h_key
-    FROM ended
+    SELECT total(COLUMNS(* EXCLUDE (month)))
+    FROM return_cells_in($date_from, $date_to, $localities, $sexes, $age_bands)
 ),
 cohort_figures AS (
     SELECT count(*) AS lionheart_cohort, key_sum(rkey) AS lionheart_cohort_key FROM cohort

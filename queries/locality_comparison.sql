@@ -7,34 +7,30 @@
 --   units' record keys; a child missing in a district counts once there); one row per district
 --   in reference data (restricted by $localities), zeros included.
 WITH r AS (
-    SELECT locality_code, count(*) AS referrals, key_sum(rkey) AS referrals_key
-    FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
-                            $exploitation_types)
+    SELECT locality_code, total(referrals) AS referrals, total(referrals_key) AS referrals_key
+    FROM referral_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                           $exploitation_types)
     GROUP BY ALL
 ),
-per_child AS (
-    SELECT locality_code, child_id, child_rkey, count(*) AS episodes,
-           key_sum(rkey) AS episodes_key
-    FROM filtered_episodes($localities, $sexes, $age_bands)
-    WHERE start_date BETWEEN $date_from AND $date_to
-    GROUP BY ALL
-),
-e AS (
-    SELECT locality_code, CAST(sum(episodes) AS BIGINT) AS episodes,
-           CAST(sum(episodes_key) AS BIGINT) AS episodes_key,
-           count(*) AS children_missing, key_sum(child_rkey) AS children_missing_key
-    FROM per_child
+episodes AS (
+    SELECT locality_code, total(episodes) AS episodes, total(episodes_key) AS episodes_key
+    FROM episode_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                          by_locality := true)
+    WHERE dimension = 'missing_from'  -- each episode once: home or care (contract.py)
     GROUP BY ALL
 )
 SELECT l.code AS locality_code, l.population_0_17,
        coalesce(r.referrals, 0) AS referrals,
        coalesce(e.episodes, 0) AS episodes,
-       coalesce(e.children_missing, 0) AS children_missing,
+       coalesce(c.children, 0) AS children_missing,
        coalesce(r.referrals_key, 0) AS referrals_key,
        coalesce(e.episodes_key, 0) AS episodes_key,
-       coalesce(e.children_missing_key, 0) AS children_missing_key
+       coalesce(c.children_key, 0) AS children_missing_key
 FROM localities l
 LEFT JOIN r ON r.locality_code = l.code
-LEFT JOIN e ON e.locality_code = l.code
+LEFT JOIN episodes e ON e.locality_code = l.code
+LEFT JOIN child_cells_in($date_from, $date_to, $period_grain, $localities, $sexes, $age_bands,
+                         fast := $period_grain IS NOT NULL, by_locality := true) c
+    ON c.locality_code = l.code
 WHERE keep(l.code, $localities)
 ORDER BY l.code;

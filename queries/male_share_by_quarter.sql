@@ -6,13 +6,14 @@
 --   male_referrals_key (each count X has X_key, the sum of its units' record keys); every
 --   period, zeros included.
 WITH r AS (
-    SELECT period_of(referral_date, $grain) AS month, sex, rkey
-    FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
-                            $exploitation_types)
+    SELECT period_of(month, $grain) AS month, sex, referrals, referrals_key
+    FROM referral_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                           $exploitation_types)
 )
-SELECT p.month, count(r.month) AS referrals,
-       count(r.month) FILTER (r.sex = 'male') AS male_referrals,
-       key_sum(r.rkey) AS referrals_key, key_sum(r.rkey, r.sex = 'male') AS male_referrals_key
+SELECT p.month, total(r.referrals) AS referrals,
+       total(r.referrals, r.sex = 'male') AS male_referrals,
+       total(r.referrals_key) AS referrals_key,
+       total(r.referrals_key, r.sex = 'male') AS male_referrals_key
 FROM periods($date_from, $date_to, $grain) p
 LEFT JOIN r USING (month)
 GROUP BY ALL

@@ -4,17 +4,19 @@
 -- Output: month, episodes, children, episodes_key, children_key (each count X has X_key, the
 --   sum of its units' record keys; a child counts once a period); every month of the range,
 --   zeros included.
-WITH per_child AS (
-    SELECT period_of(start_date, $grain) AS month, child_id, child_rkey,
-           count(*) AS episodes, key_sum(rkey) AS episodes_key
-    FROM filtered_episodes($localities, $sexes, $age_bands)
-    WHERE start_date >= period_of($date_from, $grain)  -- the first period's first day
+-- The periods are whole: $steps_from, $steps_to are the first day of the first and the last day
+-- of the last (hub/database.py DERIVED).
+WITH episodes AS (
+    SELECT period_of(month, $grain) AS month, total(episodes) AS episodes,
+           total(episodes_key) AS episodes_key
+    FROM episode_cells_in($steps_from, $steps_to, $localities, $sexes, $age_bands)
+    WHERE dimension = 'missing_from'  -- each episode once: home or care (contract.py)
     GROUP BY ALL
 )
-SELECT m.month, CAST(coalesce(sum(p.episodes), 0) AS BIGINT) AS episodes,
-       count(p.child_id) AS children,
-       key_sum(p.episodes_key) AS episodes_key, key_sum(p.child_rkey) AS children_key
+SELECT m.month, coalesce(e.episodes, 0) AS episodes, coalesce(c.children, 0) AS children,
+       coalesce(e.episodes_key, 0) AS episodes_key, coalesce(c.children_key, 0) AS children_key
 FROM periods($date_from, $date_to, $grain) m
-LEFT JOIN per_child p USING (month)
-GROUP BY ALL
-ORDER BY ALL;
+LEFT JOIN episodes e USING (month)
+LEFT JOIN child_cells_in($steps_from, $steps_to, $grain, $localities, $sexes, $age_bands,
+                         fast := true) c USING (month)
+ORDER BY m.month;

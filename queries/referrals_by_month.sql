@@ -8,15 +8,16 @@
 --   included.
 WITH long AS (
     UNPIVOT (
-        SELECT period_of(referral_date, $grain) AS month, exploitation_type, sex, rkey
-        FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
-                                $exploitation_types)
+        SELECT period_of(month, $grain) AS month, exploitation_type, sex, referrals,
+               referrals_key
+        FROM referral_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                               $exploitation_types)
     ) ON exploitation_type, sex INTO NAME dimension VALUE category
 ),
 categories AS (SELECT DISTINCT dimension, category FROM long),
 cells AS (
-    SELECT m.month, c.dimension, c.category, count(l.month) AS referrals,
-           key_sum(l.rkey) AS referrals_key
+    SELECT m.month, c.dimension, c.category, total(l.referrals) AS referrals,
+           total(l.referrals_key) AS referrals_key
     FROM periods($date_from, $date_to, $grain) m
     CROSS JOIN categories c
     LEFT JOIN long l USING (month, dimension, category)

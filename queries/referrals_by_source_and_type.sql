@@ -3,8 +3,9 @@
 -- Parameters: $date_from, $date_to, $localities, $sexes, $age_bands, $exploitation_types.
 -- Output: referral_source, exploitation_type, referrals, referrals_key (each count X has X_key,
 --   the sum of its units' record keys); absent combinations are 0.
-SELECT referral_source, exploitation_type, count(*) AS referrals, key_sum(rkey) AS referrals_key
-FROM filtered_referrals($date_from, $date_to, $localities, $sexes, $age_bands,
-                        $exploitation_types)
+SELECT referral_source, exploitation_type, total(referrals) AS referrals,
+       total(referrals_key) AS referrals_key
+FROM referral_cells_in($date_from, $date_to, $localities, $sexes, $age_bands,
+                       $exploitation_types)
 GROUP BY ALL
 ORDER BY ALL;

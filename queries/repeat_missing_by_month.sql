@@ -6,26 +6,12 @@
 --   met_within_14_days_key (each count X has X_key, the sum of its units' record keys: a
 --   child's first trigger in the period, keyed by child and trigger date); every month, zeros
 --   included.
-WITH firsts AS (
-    SELECT child_id, period_of(trigger_date, $grain) AS month, min(trigger_date) AS trigger_date,
-           arg_min(trigger_rkey, trigger_date) AS trigger_rkey
-    FROM trigger_episodes($localities, $sexes, $age_bands, $threshold, $window_days)
-    WHERE trigger_date BETWEEN $date_from AND $date_to
-    GROUP BY ALL
-),
-met AS (
-    SELECT f.month, f.child_id, f.trigger_rkey,
-           bool_or(m.held_on BETWEEN f.trigger_date AND f.trigger_date + 14) AS met
-    FROM firsts f
-    LEFT JOIN strategy_meetings m
-        ON m.child_id = f.child_id AND keep(m.locality_code, $localities)
-    GROUP BY ALL
-)
-SELECT months.month, count(met.child_id) AS triggered_children,
-       count(met.child_id) FILTER (met.met) AS met_within_14_days,
-       key_sum(met.trigger_rkey) AS triggered_children_key,
-       key_sum(met.trigger_rkey, met.met) AS met_within_14_days_key
-FROM periods($date_from, $date_to, $grain) months
-LEFT JOIN met USING (month)
+SELECT m.month, total(t.triggered_children) AS triggered_children,
+       total(t.met_within_14_days) AS met_within_14_days,
+       total(t.triggered_children_key) AS triggered_children_key,
+       total(t.met_within_14_days_key) AS met_within_14_days_key
+FROM periods($date_from, $date_to, $grain) m
+LEFT JOIN trigger_cells_in($date_from, $date_to, $grain, $localities, $sexes, $age_bands,
+                           $threshold, $window_days, fast := $whole_steps) t USING (month)
 GROUP BY ALL
 ORDER BY ALL;

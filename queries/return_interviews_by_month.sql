@@ -5,15 +5,15 @@
 -- Output: month (of return), ended_episodes, rhi_offered, rhi_within_72h, ended_episodes_key,
 --   rhi_offered_key, rhi_within_72h_key (each count X has X_key, the sum of its units' record
 --   keys); zeros included.
-SELECT m.month, count(e.episode_id) AS ended_episodes,
-       count(e.episode_id) FILTER (e.rhi_offered) AS rhi_offered,
-       count(e.episode_id) FILTER (e.rhi_completed_at - e.end_at <= INTERVAL 72 HOUR)
-           AS rhi_within_72h,
-       key_sum(e.rkey) AS ended_episodes_key,
-       key_sum(e.rkey, e.rhi_offered) AS rhi_offered_key,
-       key_sum(e.rkey, e.rhi_completed_at - e.end_at <= INTERVAL 72 HOUR) AS rhi_within_72h_key
+SELECT m.month, CAST(coalesce(sum(r.ended_episodes), 0) AS BIGINT) AS ended_episodes,
+       CAST(coalesce(sum(r.rhi_offered), 0) AS BIGINT) AS rhi_offered,
+       CAST(coalesce(sum(r.rhi_within_72h), 0) AS BIGINT) AS rhi_within_72h,
+       CAST(coalesce(sum(r.ended_episodes_key), 0) AS BIGINT) AS ended_episodes_key,
+       CAST(coalesce(sum(r.rhi_offered_key), 0) AS BIGINT) AS rhi_offered_key,
+       CAST(coalesce(sum(r.rhi_within_72h_key), 0) AS BIGINT) AS rhi_within_72h_key
 FROM periods($date_from, $date_to, $grain) m
-LEFT JOIN filtered_episodes($localities, $sexes, $age_bands) e
-    ON e.end_date BETWEEN $date_from AND $date_to AND period_of(e.end_date, $grain) = m.month
+LEFT JOIN (SELECT * REPLACE (period_of(month, $grain) AS month)
+           FROM return_cells_in($date_from, $date_to, $localities, $sexes, $age_bands)) r
+    USING (month)
 GROUP BY ALL
 ORDER BY ALL;

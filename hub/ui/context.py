@@ -106,7 +106,7 @@ def _open(config: Settings, folder, validate: bool) -> Database:
     return open_database(folder, config.reference_dir, validate=validate,
                          repeat_threshold=config.repeat_threshold,
                          repeat_window_days=config.repeat_window_days,
-                         secret=config.record_key_secret)
+                         secret=config.record_key_secret, cache_dir=config.cache_dir)
 
 
 _TURNS: dict[int, threading.Semaphore] = {}  # runs at once -> the process's turns

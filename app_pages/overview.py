@@ -8,10 +8,10 @@ their jumps.
 import streamlit as st
 
 from hub import queries
-from hub.committee import committee_answers
+from hub.committee import ANSWERED_FROM, committee_answers
 from hub.outputs import overview_summary
 from hub.ui.components import by_section, committee_section, figure_block, figures, \
-    headline_cards, metric_grid, page_header, symbol_legend
+    figures_at_once, headline_cards, metric_grid, page_header, symbol_legend
 from hub.ui.context import view
 
 v = view()
@@ -22,6 +22,7 @@ cards = headline_cards()
 def headline_figures():
     """Every headline figure against the previous period, in words and as metrics, and the
     main trends."""
+    figures_at_once((queries.referrals_by_month, queries.missing_by_month))  # the trends'
     st.markdown(overview_summary(cards, v.filters, v.audience))
     metric_grid(cards)
     st.caption(f"Each figure is compared with {v.filters.comparison().describe_period()}.")
@@ -40,6 +41,7 @@ def headline_figures():
 
 def committee():
     """The minutes' questions, answered from the figures of the view."""
+    figures_at_once(ANSWERED_FROM)
     committee_section(committee_answers(cards, lambda query: figures(query)[1], v.filters,
                                         v.audience))
 

@@ -81,6 +81,12 @@ def _card_answer(card: Card, what: str, noise: float, comparison: str) -> str:
                      card.comparison, comparison, noise)
 
 
+# The figure tables the answers read besides the headline figures, in the order they read them.
+ANSWERED_FROM = (queries.referrals_by_month, queries.cce_referrals_by_month,
+                 queries.missing_shares_by_month, queries.prevention_by_programme_and_funder,
+                 queries.prevention_settings_by_quarter, queries.pursue_totals)
+
+
 def committee_answers(cards: list[Card], figures: Figures, filters: Filters,
                       audience: Audience) -> list[Answer]:
     """Every question of the minutes that figures can answer, answered for this view."""
@@ -91,13 +97,9 @@ def committee_answers(cards: list[Card], figures: Figures, filters: Filters,
     def from_card(label_: str, what: str) -> str:
         return _card_answer(card[label_], what, noise, before)
 
-    types = figures(queries.referrals_by_month)
+    types, cce_sex, shares, funders, settings, pursue = (figures(q) for q in ANSWERED_FROM)
     types = types[types["dimension"] == "exploitation_type"]
-    cce_sex = figures(queries.cce_referrals_by_month)
-    shares = figures(queries.missing_shares_by_month)
-    funders = figures(queries.prevention_by_programme_and_funder)
-    settings = figures(queries.prevention_settings_by_quarter)
-    pursue = figures(queries.pursue_totals).set_index("measure")
+    pursue = pursue.set_index("measure")
 
     def pursue_text(measure: str, column: str) -> str:
         if measure not in pursue.index:

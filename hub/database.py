@@ -21,7 +21,7 @@ import pandas as pd
 
 from hub.contract import TABLES
 from hub.extract import ExtractError, ExtractInfo, read_manifest
-from hub.filters import GRAIN_MONTHS, add_months, month_end, period_start
+from hub.filters import GRAIN_MONTHS, add_months, month_end, months_between, period_start
 from hub.reference import Reference, load_reference
 from hub.settings import DEMO_SECRET
 
@@ -65,32 +65,38 @@ def record_key(identifier: str) -> str:
     return f"CAST(('0x' || right(sha256($secret || '|' || ({identifier})), 2)) AS INTEGER)"
 
 
+def steps_from(date_from: dt.date, grain: str) -> dt.date:
+    """The first day of the period of the grain that date_from falls in (queries/_macros.sql
+    period_of: periods from April)."""
+    return period_start(date_from, _months(grain))
+
+
+def steps_to(date_to: dt.date, grain: str) -> dt.date:
+    """The last day of the period of the grain that date_to falls in."""
+    return month_end(add_months(steps_from(date_to, grain), _months(grain) - 1))
+
+
 def whole_steps(date_from: dt.date, date_to: dt.date, grain: str) -> bool:
-    """True when [date_from, date_to] is whole periods of the grain (queries/_macros.sql
-    period_of: from April)."""
-    months = GRAIN_MONTHS.get(grain)
-    return bool(months) and date_from.day == 1 and (date_to + dt.timedelta(days=1)).day == 1 \
-        and (date_from.year * 12 + date_from.month - 4) % months == 0 \
-        and (date_to.year * 12 + date_to.month - 3) % months == 0
+    """True when [date_from, date_to] is whole periods of the grain."""
+    return grain in GRAIN_MONTHS and (date_from, date_to) == (steps_from(date_from, grain),
+                                                              steps_to(date_to, grain))
 
 
 def period_grain(date_from: dt.date, date_to: dt.date) -> str | None:
     """The grain of which [date_from, date_to] is one period, or None."""
-    months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
     return next((grain for grain, n in GRAIN_MONTHS.items()
-                 if n == months and whole_steps(date_from, date_to, grain)), None)
+                 if n == months_between(date_from, date_to)
+                 and whole_steps(date_from, date_to, grain)), None)
 
 
 # Parameters a query may use without being given them, from those it is given: whether the
 # base aggregates by trend step (queries/_prepare.sql) answer for its range. Worked out here,
 # once, rather than in SQL, where DuckDB would plan the same expressions at every use.
-# steps_from, steps_to: the first day of date_from's period of the grain, the last of date_to's.
 DERIVED = {
     "whole_steps": lambda p: whole_steps(p["date_from"], p["date_to"], p["grain"]),
     "period_grain": lambda p: period_grain(p["date_from"], p["date_to"]),
-    "steps_from": lambda p: period_start(p["date_from"], _months(p["grain"])),
-    "steps_to": lambda p: month_end(add_months(period_start(p["date_to"], _months(p["grain"])),
-                                               _months(p["grain"]) - 1)),
+    "steps_from": lambda p: steps_from(p["date_from"], p["grain"]),
+    "steps_to": lambda p: steps_to(p["date_to"], p["grain"]),
 }
 
 
